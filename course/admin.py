@@ -1,0 +1,198 @@
+"""Authoring: everything an instructor edits, with a live preview through the same markdown pipeline."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from course import references
+from course.importer import LectureFormatError, import_lecture
+from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
+
+
+@staff_member_required
+@require_POST
+def markdown_preview(request):
+    """Render unsaved markdown exactly as saving would, for the editor's preview pane."""
+    text = request.POST.get("text", "")
+    return JsonResponse({"html": references.render(text).html, "problems": references.problems(text)})
+
+
+class MarkdownPreviewMixin:
+    """Every markdown textarea gets a live preview (see static/course/admin-preview.js)."""
+
+    formfield_overrides = {
+        models.TextField: {
+            "widget": forms.Textarea(
+                attrs={"rows": 16, "data-markdown-preview": reverse_lazy("admin:course-markdown-preview")}
+            )
+        }
+    }
+
+    class Media:
+        js = ["course/admin-preview.js"]
+        css = {"all": ["course/admin-preview.css"]}
+
+
+@admin.action(description=gettext_lazy("선택한 항목 공개"))
+def publish(modeladmin, request, queryset):
+    count = queryset.update(is_published=True)
+    modeladmin.message_user(request, _("%(count)d개를 공개했습니다.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.action(description=gettext_lazy("선택한 항목 비공개"))
+def unpublish(modeladmin, request, queryset):
+    count = queryset.update(is_published=False)
+    modeladmin.message_user(request, _("%(count)d개를 비공개로 돌렸습니다.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "order", "is_published"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = [publish, unpublish]
+
+
+class SectionInline(MarkdownPreviewMixin, admin.StackedInline):
+    model = Section
+    fields = ["order", "title", "slug", "is_published", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    extra = 0
+    show_change_link = True
+
+
+class ImportLectureForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.all(), label=gettext_lazy("강좌"))
+    file = forms.FileField(
+        label=gettext_lazy("마크다운 파일"),
+        help_text=gettext_lazy("'### N강' 제목으로 시작하는 강의 노트 파일(.md). 같은 강을 다시 가져오면 내용이 갱신됩니다."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError(_("파일이 너무 큽니다 (2 MB까지)."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("UTF-8로 저장된 텍스트 파일이 아닙니다.")) from None
+
+
+@admin.register(Lecture)
+class LectureAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "course", "number", "is_published", "updated_at"]
+    list_filter = ["course", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SectionInline]
+    actions = [publish, unpublish]
+    change_list_template = "admin/course/lecture/change_list.html"
+
+    def get_urls(self):
+        extra = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="course_lecture_import"),
+            path("preview/", self.admin_site.admin_view(markdown_preview), name="course-markdown-preview"),
+        ]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = ImportLectureForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = import_lecture(form.cleaned_data["course"], form.cleaned_data["file"])
+            except LectureFormatError as error:
+                form.add_error("file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error})
+            else:
+                for line in report.lines():
+                    self.message_user(request, line, messages.SUCCESS)
+                return redirect(reverse("admin:course_lecture_change", args=[report.lecture.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("강의 가져오기"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/course/lecture/import.html", context)
+
+
+@admin.register(Section)
+class SectionAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+    list_display = ["title", "lecture", "order", "is_published", "updated_at"]
+    list_filter = ["lecture__course", "lecture", "is_published"]
+    list_editable = ["order"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["lecture", "title", "slug", "order", "is_published", "body"]
+    actions = [publish, unpublish]
+    list_select_related = ["lecture__course"]
+
+
+class DiagramForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=gettext_lazy("이미지 파일"),
+        required=False,
+        help_text=gettext_lazy("SVG, PNG, JPEG, WebP. SVG는 스크립트와 외부 참조를 지운 뒤 저장합니다."),
+    )
+
+    class Meta:
+        model = Diagram
+        fields = ["slug", "title", "alt_text", "caption", "credit", "source_url"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            self.instance.set_image(upload.read(), upload.name)
+        return upload
+
+
+@admin.register(Diagram)
+class DiagramAdmin(admin.ModelAdmin):
+    form = DiagramForm
+    list_display = ["thumbnail", "title", "slug", "has_local_file"]
+    search_fields = ["slug", "title", "alt_text"]
+    readonly_fields = ["thumbnail"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["thumbnail", "upload", "slug", "title", "alt_text", "caption", "credit", "source_url"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("image")
+
+    @admin.display(description=gettext_lazy("미리 보기"))
+    def thumbnail(self, diagram):
+        if not diagram.has_image:
+            return _("파일 없음")
+        return format_html('<img src="{}" alt="" class="diagram-thumbnail">', diagram.image_url)
+
+    @admin.display(boolean=True, description=gettext_lazy("로컬 파일"))
+    def has_local_file(self, diagram):
+        return diagram.has_image
+
+    class Media:
+        css = {"all": ["course/admin-preview.css"]}
+
+
+@admin.register(PatternFamily)
+class PatternFamilyAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Pattern)
+class PatternAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+    list_display = ["name", "name_en", "family", "intent"]
+    list_filter = ["family"]
+    search_fields = ["name", "name_en", "intent"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    filter_horizontal = ["related"]
+    list_select_related = ["family"]

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+EDITORS_GROUP = "콘텐츠 편집자"
+
+
+def ensure_editors_group(sender, app_config=None, using="default", **kwargs):
+    """Give the content editors group every permission on this app's models.
+
+    Runs after each migrate, once the permissions exist, so a new model's
+    permissions reach the editors without a hand-written data migration.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.using(using).get_or_create(name=EDITORS_GROUP)
+    group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label=sender.label))
+
+
+class CourseConfig(AppConfig):
+    name = "course"
+    verbose_name = _("강의 콘텐츠")
+
+    def ready(self):
+        post_migrate.connect(ensure_editors_group, sender=self)

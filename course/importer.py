@@ -1,0 +1,387 @@
+"""Import and export lectures written in the lecture-notes markdown style.
+
+The style: a ``### N강`` title line, one ``###`` heading per section, lines in
+``**bold**`` used as sub-headings, bullets nested by 3 or 4 spaces, ``<br>`` and
+``---`` for spacing, ``<img>`` tags pointing at remote screenshots, and the
+occasional table, fenced code block, blockquote or bit of inline HTML.
+
+Parsing turns that into clean markdown (sub-headings become ``##``, lists are
+re-indented to 4 spaces, remote images become ``[[diagram:…]]`` references) and
+applying it creates or updates the lecture in one transaction, matching sections
+by slug so that learners' progress stays attached to the same rows.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from course import markdown, references
+from course.models import Diagram, Lecture, Section
+
+TITLE_RE = re.compile(r"^###\s*(\d+)\s*강\s*[:.\-–—]?\s*(.*?)\s*#*\s*$")
+SECTION_RE = re.compile(r"^###\s+(.+?)\s*#*\s*$")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+BOLD_HEADING_RE = re.compile(r"^\s*\*\*\s*(.+?)\s*\*\*\s*$")
+ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]*[^\x00-\x7f][^<>/=\"'`]*)>\s*$")
+BR_LINE_RE = re.compile(r"^\s*(<br\s*/?>\s*)+$", re.IGNORECASE)
+RULE_RE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
+LIST_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*?)?)\s*(/?)>")
+ATTRIBUTE_RE = re.compile(r"([^\s=/\"'<>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
+SAFE_URL_RE = re.compile(r"^\s*(https?:|mailto:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+
+
+class LectureFormatError(Exception):
+    """The file cannot be read as a lecture; nothing was changed."""
+
+
+@dataclass
+class RemoteImage:
+    url: str
+    alt: str
+    slug: str = ""
+
+
+@dataclass
+class ParsedSection:
+    title: str
+    slug: str
+    body: str
+
+
+@dataclass
+class ParsedLecture:
+    number: int
+    title: str
+    summary: str
+    sections: list[ParsedSection]
+    images: list[RemoteImage] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self):
+        return slugify(f"{self.number}강", allow_unicode=True)
+
+
+@dataclass
+class ImportReport:
+    lecture: Lecture | None = None
+    lecture_created: bool = False
+    lecture_updated: bool = False
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    diagrams_created: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self):
+        return bool(
+            self.lecture_created or self.lecture_updated or self.created or self.updated or self.retired
+            or self.diagrams_created
+        )  # fmt: skip
+
+    def lines(self):
+        lecture = self.lecture
+        status = _("새로 만듦") if self.lecture_created else (_("수정함") if self.lecture_updated else _("변경 없음"))
+        lines = [_("%(lecture)s: %(status)s") % {"lecture": lecture.heading, "status": status}]
+        for label, items in (
+            (_("새 절"), self.created),
+            (_("수정한 절"), self.updated),
+            (_("그대로인 절"), self.unchanged),
+            (_("파일에 없어 비공개로 돌린 절"), self.retired),
+            (_("새 그림 (로컬 파일 대기)"), self.diagrams_created),
+            (_("버린 HTML"), self.dropped),
+        ):
+            if items:
+                lines.append(f"{label} {len(items)}: " + ", ".join(items))
+        return lines
+
+
+# Parsing ---------------------------------------------------------------------
+
+
+def _split_outside_fences(lines):
+    """Yield (line_number, line, in_fence) so section splitting ignores code blocks."""
+    fence = None
+    for number, line in enumerate(lines, start=1):
+        match = FENCE_RE.match(line)
+        if match:
+            if fence is None:
+                fence = match[1]
+                yield number, line, True
+                continue
+            if match[1] == fence:
+                fence = None
+                yield number, line, True
+                continue
+        yield number, line, fence is not None
+
+
+def _attributes(text):
+    return [(name.lower(), (value or "").strip("\"'")) for name, value in ATTRIBUTE_RE.findall(text or "")]
+
+
+def _clean_tag(match, dropped, line_number):
+    """Rebuild one inline HTML tag with only allowed attributes, or drop it."""
+    closing, name, attrs, self_closing = match[1], match[2].lower(), match[3], match[4]
+    if name not in markdown.ALLOWED_TAGS:
+        dropped.append(_("%(line)d번째 줄의 <%(tag)s>") % {"line": line_number, "tag": name})
+        return ""
+    if closing:
+        return f"</{name}>"
+    kept = []
+    allowed = markdown.ALLOWED_ATTRIBUTES.get(name, set())
+    for attr, value in _attributes(attrs):
+        url_like = attr in {"href", "src"}
+        if attr in allowed and (not url_like or SAFE_URL_RE.match(value)) and "javascript:" not in value.lower():
+            kept.append(f'{attr}="{value}"')
+        else:
+            dropped.append(
+                _("%(line)d번째 줄의 <%(tag)s %(attr)s>") % {"line": line_number, "tag": name, "attr": attr}
+            )
+    return "<" + " ".join([name, *kept]) + (" /" if self_closing else "") + ">"
+
+
+def _clean_inline_html(line, dropped, line_number):
+    # Inline code is literal text: leave any angle brackets inside it alone.
+    parts = INLINE_CODE_RE.split(line)
+    out = []
+    index = 0
+    while index < len(parts):
+        out.append(HTML_TAG_RE.sub(lambda m: _clean_tag(m, dropped, line_number), parts[index]))
+        if index + 2 < len(parts):
+            out.append(parts[index + 1] + parts[index + 2] + parts[index + 1])
+        index += 3
+    return "".join(out)
+
+
+DROP_WITH_CONTENT_RE = re.compile(
+    r"<(script|style|iframe|object|embed|form|template|noscript)\b.*?(</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+IMG_RE = re.compile(r"<img\b([^>]*)/?>", re.IGNORECASE)
+
+
+def _normalise_body(raw_lines, images, dropped):
+    """Turn one section's lines into clean markdown (see module docstring)."""
+    out = []
+    stack = []  # indentation of each open list level
+    for number, line, in_fence in raw_lines:
+        if in_fence:
+            out.append(line.rstrip())
+            continue
+        line = line.rstrip()
+        if BR_LINE_RE.match(line):
+            out.append("")
+            stack = []
+            continue
+        heading = BOLD_HEADING_RE.match(line) or ANGLE_HEADING_RE.match(line)
+        if heading:
+            out.extend(["", f"## {heading[1].strip()}", ""])
+            stack = []
+            continue
+        if RULE_RE.match(line):
+            out.extend(["", "---", ""])
+            stack = []
+            continue
+
+        def image_to_reference(match):
+            attrs = dict(_attributes(match[1]))
+            src = attrs.get("src", "")
+            if re.match(r"\s*(https?:)?//", src):
+                image = RemoteImage(url=src.strip(), alt=attrs.get("alt", "").strip())
+                images.append(image)
+                return f"\n\n[[diagram:{id(image)}]]\n\n"
+            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or "src 없음"})
+            return ""
+
+        line = IMG_RE.sub(image_to_reference, line)
+        line = _clean_inline_html(line, dropped, number)
+        item = LIST_ITEM_RE.match(line)
+        if item:
+            indent = len(item[1].expandtabs(4))
+            while stack and indent < stack[-1]:
+                stack.pop()
+            if not stack or indent > stack[-1]:
+                stack.append(indent)
+            if len(stack) == 1 and out and out[-1].strip() and not LIST_ITEM_RE.match(out[-1]):
+                out.append("")  # a list right after a paragraph needs a blank line in markdown
+            out.append("    " * (len(stack) - 1) + f"{item[2]} {item[3]}")
+            continue
+        if line.strip() and not line.startswith((" ", "\t")):
+            stack = []
+        if line.lstrip().startswith("|") and out and out[-1].strip() and not out[-1].lstrip().startswith("|"):
+            out.append("")
+        out.extend(line.split("\n") if "\n" in line else [line])
+
+    text = "\n".join(out)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    while text.endswith("---"):
+        text = text[:-3].rstrip()
+    return text
+
+
+def parse_lecture(text):
+    """Parse lecture-notes markdown; raise LectureFormatError with the line at fault."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    dropped = []
+    for match in DROP_WITH_CONTENT_RE.finditer(text):
+        line = text[: match.start()].count("\n") + 1
+        dropped.append(_("%(line)d번째 줄의 <%(tag)s> 블록") % {"line": line, "tag": match[1].lower()})
+    text = DROP_WITH_CONTENT_RE.sub(lambda m: "\n" * m[0].count("\n"), text)
+    lines = text.split("\n")
+
+    first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip()), None)
+    if first is None:
+        raise LectureFormatError(_("파일이 비어 있습니다."))
+    title_match = TITLE_RE.match(first[1].strip())
+    if not title_match:
+        raise LectureFormatError(
+            _("%(line)d번째 줄: 첫 제목은 '### N강' 형식이어야 합니다 (읽은 내용: %(text)s)")
+            % {"line": first[0], "text": first[1].strip()[:80]}
+        )
+    number = int(title_match[1])
+    title = title_match[2] or f"{number}강"
+
+    summary_lines, sections, current = [], [], None
+    for line_number, line, in_fence in _split_outside_fences(lines[first[0] :]):
+        line_number += first[0]
+        heading = None if in_fence else SECTION_RE.match(line)
+        if heading:
+            if TITLE_RE.match(line.strip()):
+                raise LectureFormatError(
+                    _("%(line)d번째 줄: 한 파일에는 강의 제목('### N강')이 하나만 있어야 합니다.") % {"line": line_number}
+                )
+            current = {"title": heading[1].strip(), "line": line_number, "lines": []}
+            sections.append(current)
+        elif current is None:
+            summary_lines.append(line)
+        else:
+            current["lines"].append((line_number, line, in_fence))
+
+    if not sections:
+        raise LectureFormatError(_("'###' 제목으로 시작하는 절이 하나도 없습니다."))
+
+    images = []
+    parsed_sections, seen = [], {}
+    for section in sections:
+        title_text = re.sub(r"\*\*|__", "", section["title"]).strip()
+        slug = slugify(title_text, allow_unicode=True)
+        if not slug:
+            raise LectureFormatError(
+                _("%(line)d번째 줄: 절 제목에서 주소(슬러그)를 만들 수 없습니다.") % {"line": section["line"]}
+            )
+        if slug in seen:
+            raise LectureFormatError(
+                _("%(line)d번째 줄: '%(title)s' 절이 %(first)d번째 줄에 이미 있습니다. 절 제목은 서로 달라야 합니다.")
+                % {"line": section["line"], "title": title_text, "first": seen[slug]}
+            )
+        seen[slug] = section["line"]
+        body = _normalise_body(section["lines"], images, dropped)
+        parsed_sections.append(ParsedSection(title=title_text, slug=slug, body=body))
+
+    summary = re.sub(r"\s+", " ", " ".join(line for line in summary_lines if not BR_LINE_RE.match(line))).strip()
+    return ParsedLecture(number, title, summary, parsed_sections, images, dropped)
+
+
+# Applying --------------------------------------------------------------------
+
+
+def _attach_images(parsed, report):
+    """Give each remote image a diagram entry (reused by source URL) and a reference."""
+    for index, image in enumerate(parsed.images, start=1):
+        diagram = Diagram.objects.filter(source_url=image.url).defer("image").first()
+        if diagram is None:
+            slug = f"lecture-{parsed.number}-figure-{index}"
+            diagram, created = Diagram.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "title": _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
+                    "alt_text": image.alt or _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
+                    "source_url": image.url,
+                },
+            )
+            if created:
+                report.diagrams_created.append(slug)
+        image.slug = diagram.slug
+        for section in parsed.sections:
+            section.body = section.body.replace(f"[[diagram:{id(image)}]]", f"[[diagram:{diagram.slug}]]")
+
+
+def import_lecture(course, text):
+    """Create or update one lecture of ``course`` from lecture-notes markdown.
+
+    Runs in one transaction: a file with a format error or a reference to a
+    missing diagram or pattern raises LectureFormatError and changes nothing.
+    """
+    parsed = parse_lecture(text)
+    report = ImportReport(dropped=parsed.dropped)
+    with transaction.atomic():
+        _attach_images(parsed, report)
+        errors = [
+            f"「{section.title}」: {message}"
+            for section in parsed.sections
+            for message in references.problems(section.body)
+        ]
+        if errors:
+            raise LectureFormatError("\n".join(errors))
+
+        lecture = Lecture.objects.filter(course=course, number=parsed.number).first()
+        if lecture is None:
+            lecture = Lecture.objects.create(
+                course=course, number=parsed.number, slug=parsed.slug, title=parsed.title, summary=parsed.summary
+            )
+            report.lecture_created = True
+        elif (lecture.title, lecture.summary) != (parsed.title, parsed.summary):
+            lecture.title, lecture.summary = parsed.title, parsed.summary
+            lecture.save(update_fields=["title", "summary", "updated_at"])
+            report.lecture_updated = True
+        report.lecture = lecture
+
+        existing = {section.slug: section for section in lecture.sections.all()}
+        for order, incoming in enumerate(parsed.sections, start=1):
+            section = existing.pop(incoming.slug, None)
+            if section is None:
+                Section.objects.create(
+                    lecture=lecture, title=incoming.title, slug=incoming.slug, order=order, body=incoming.body
+                )
+                report.created.append(incoming.title)
+            elif (section.title, section.order, section.body, section.is_published) != (
+                incoming.title,
+                order,
+                incoming.body,
+                True,
+            ):
+                section.title, section.order, section.body, section.is_published = (
+                    incoming.title,
+                    order,
+                    incoming.body,
+                    True,
+                )
+                section.save()
+                report.updated.append(incoming.title)
+            else:
+                report.unchanged.append(incoming.title)
+        for section in existing.values():
+            # Kept, not deleted: learners' progress points at these rows.
+            if section.is_published:
+                section.is_published = False
+                section.save(update_fields=["is_published", "updated_at"])
+                report.retired.append(section.title)
+    return report
+
+
+def export_lecture(lecture):
+    """Write a lecture back in the lecture-notes style; importing it gives the same content."""
+    parts = [f"### {lecture.number}강" + (f" {lecture.title}" if lecture.title != f"{lecture.number}강" else "")]
+    if lecture.summary:
+        parts.append(lecture.summary)
+    for section in lecture.sections.filter(is_published=True):
+        body = re.sub(r"^## (.+)$", r"**\1**", section.body, flags=re.MULTILINE)
+        parts.append(f"### {section.title}\n\n{body}".rstrip())
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,142 @@
+"""The one markdown pipeline: markdown → HTML → sanitised HTML, with cross-references.
+
+Content is rendered when it is saved and the result is stored beside the source;
+pages print the stored HTML and never call this module per request.
+
+Cross-references are written ``[[diagram:slug]]`` (a figure, on a line of its own),
+``[[pattern:slug]]`` and ``[[family:slug]]`` (links; ``[[pattern:slug|text]]`` sets
+the link text). They are swapped for placeholders before markdown runs and replaced
+by HTML we build ourselves after sanitising, so the sanitiser never has to allow
+what a figure or a pattern link needs.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from django.utils.html import escape
+from markdown.extensions.toc import slugify_unicode
+from pygments.token import STANDARD_TYPES
+
+REFERENCE_RE = re.compile(r"\[\[(diagram|pattern|family):([^\]|\s]+)(?:\|([^\]\n]+))?\]\]")
+REFERENCE_KINDS = ("diagram", "pattern", "family")
+REMOTE_IMAGE_RE = re.compile(
+    r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|<img\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
+)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li",
+    "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+}
+# Pygments marks tokens with short classes ("k", "s2", …); only those and the
+# wrapper class survive, so content cannot borrow the site's own classes.
+CODE_CLASSES = {"highlight", *(name for name in STANDARD_TYPES.values() if name)}
+ALLOWED_CLASSES = {"div": {"highlight"}, "span": CODE_CLASSES, "code": CODE_CLASSES, "pre": CODE_CLASSES}
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", "template", "noscript"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _keep_attribute(tag, attribute, value):
+    # Images load only from this site: a remote src would send readers' requests elsewhere.
+    if tag == "img" and attribute == "src" and re.match(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", value, re.I):
+        return None
+    return value
+
+
+def sanitize_html(html):
+    """Keep only the allowlisted tags, attributes, classes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=_keep_attribute,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+@dataclass
+class Reference:
+    kind: str
+    slug: str
+    text: str | None = None
+
+
+@dataclass
+class Rendered:
+    html: str
+    references: list[Reference] = field(default_factory=list)
+
+    def slugs(self, kind):
+        return sorted({ref.slug for ref in self.references if ref.kind == kind})
+
+
+def find_references(text):
+    return [Reference(m[1], m[2], m[3]) for m in REFERENCE_RE.finditer(text or "")]
+
+
+def find_remote_images(text):
+    return REMOTE_IMAGE_RE.findall(text or "")
+
+
+def _markdown_to_html(text):
+    converter = markdown.Markdown(
+        extensions=["tables", "fenced_code", "codehilite", "toc", "sane_lists"],
+        extension_configs={
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "toc": {"slugify": slugify_unicode},
+        },
+        output_format="html",
+    )
+    html = converter.convert(text or "")
+    # A section's title is the page's h1; headings inside a body start at h2.
+    return re.sub(r"<(/?)h1\b", r"<\1h2", html)
+
+
+def render(text, replacements=None):
+    """Render markdown to sanitised HTML.
+
+    ``replacements`` maps ``(kind, slug)`` to a function taking the Reference and
+    returning trusted HTML. References without a replacement are left as text;
+    validation (``course.references``) refuses them before anything is saved.
+    """
+    replacements = replacements or {}
+    references = find_references(text)
+    nonce = secrets.token_hex(4)
+    placeholders = {}
+
+    def to_placeholder(match):
+        reference = Reference(match[1], match[2], match[3])
+        build = replacements.get((reference.kind, reference.slug))
+        if build is None:
+            return match[0]
+        token = f"xref{nonce}n{len(placeholders)}x"
+        placeholders[token] = build(reference)
+        return token
+
+    html = sanitize_html(_markdown_to_html(REFERENCE_RE.sub(to_placeholder, text or "")))
+    for token, fragment in placeholders.items():
+        # A figure on a line of its own must not end up inside a <p>.
+        html = html.replace(f"<p>{token}</p>", fragment).replace(token, fragment)
+    return Rendered(html=html, references=references)
+
+
+def link_html(url, text, title=""):
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return f'<a class="xref" href="{escape(url)}"{title_attr}>{escape(text)}</a>'

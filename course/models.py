@@ -1,0 +1,272 @@
+"""Course content: courses, lectures, sections, diagrams and the pattern catalog."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from course import diagrams as diagram_files
+from course import references
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(**{f"{prefix}is_published": True for prefix in self.model.publish_chain})
+
+    def visible_to(self, user):
+        """Everything for staff (so they can preview), only published content for others."""
+        return self if user.is_staff else self.published()
+
+
+class Course(models.Model):
+    """A course is the top of the content tree; the site can hold several."""
+
+    title = models.CharField(_("제목"), max_length=200)
+    slug = models.SlugField(_("슬러그"), max_length=200, unique=True, allow_unicode=True)
+    summary = models.TextField(_("소개"), blank=True)
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    is_published = models.BooleanField(_("공개"), default=True)
+
+    publish_chain = ("",)
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("강좌")
+        verbose_name_plural = _("강좌")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("course:course-detail", args=[self.slug])
+
+
+class Lecture(models.Model):
+    """One lecture (N강) of a course, imported from one markdown file."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("강좌"))
+    number = models.PositiveIntegerField(_("강 번호"))
+    title = models.CharField(_("제목"), max_length=200)
+    slug = models.SlugField(_("슬러그"), max_length=200, allow_unicode=True)
+    summary = models.TextField(_("소개"), blank=True, help_text=_("강의 개요 페이지 맨 위에 보이는 짧은 소개입니다."))
+    is_published = models.BooleanField(_("공개"), default=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    publish_chain = ("", "course__")
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "number"]
+        verbose_name = _("강의")
+        verbose_name_plural = _("강의")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="lecture_unique_slug_per_course"),
+            models.UniqueConstraint(fields=["course", "number"], name="lecture_unique_number_per_course"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}강 {self.title}" if self.title != f"{self.number}강" else self.title
+
+    @property
+    def heading(self):
+        return str(self)
+
+    def get_absolute_url(self):
+        return reverse("course:lecture-detail", args=[self.course.slug, self.slug])
+
+    def toc_for(self, user):
+        """The sections a user may read, in order, without their bodies, in one query."""
+        sections = list(self.sections.visible_to(user).defer("body", "body_html"))
+        for section in sections:
+            section.lecture = self  # their URLs need the lecture and course we already hold
+        return sections
+
+
+class Section(models.Model):
+    """One lesson page: a `###` section of a lecture, written in markdown.
+
+    ``body_html`` is rendered from ``body`` on every save; pages print it as is.
+    """
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="sections", verbose_name=_("강의"))
+    title = models.CharField(_("제목"), max_length=200)
+    slug = models.SlugField(_("슬러그"), max_length=200, allow_unicode=True)
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    body = models.TextField(
+        _("본문 (마크다운)"),
+        blank=True,
+        help_text=_("그림은 [[diagram:슬러그]], 패턴은 [[pattern:슬러그]], 패턴 분류는 [[family:슬러그]]로 넣습니다."),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    is_published = models.BooleanField(_("공개"), default=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    diagrams = models.ManyToManyField("Diagram", blank=True, editable=False, related_name="sections")
+    patterns = models.ManyToManyField("Pattern", blank=True, editable=False, related_name="sections")
+    families = models.ManyToManyField("PatternFamily", blank=True, editable=False, related_name="sections")
+
+    publish_chain = ("", "lecture__", "lecture__course__")
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lecture", "order", "id"]
+        verbose_name = _("절")
+        verbose_name_plural = _("절")
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "slug"], name="section_unique_slug_per_lecture"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
+
+    def clean(self):
+        errors = references.problems(self.body)
+        if errors:
+            raise ValidationError({"body": errors})
+
+    def save(self, *args, **kwargs):
+        rendered = references.render(self.body)
+        self.body_html = rendered.html
+        super().save(*args, **kwargs)
+        self.diagrams.set(Diagram.objects.filter(slug__in=rendered.slugs("diagram")))
+        self.patterns.set(Pattern.objects.filter(slug__in=rendered.slugs("pattern")))
+        self.families.set(PatternFamily.objects.filter(slug__in=rendered.slugs("family")))
+
+    def rerender(self):
+        """Refresh the stored HTML after something it references changed."""
+        Section.objects.filter(pk=self.pk).update(body_html=references.render(self.body).html)
+
+
+class Diagram(models.Model):
+    """A figure stored in the database (SVG, PNG, JPEG or WebP) with its alt text and caption.
+
+    An imported lecture may point at a remote image; the entry then keeps the source
+    URL and waits for a local file, and pages show a placeholder meanwhile.
+    """
+
+    slug = models.SlugField(_("슬러그"), max_length=200, unique=True, allow_unicode=True)
+    title = models.CharField(_("제목"), max_length=200)
+    alt_text = models.TextField(_("대체 텍스트"), help_text=_("화면을 볼 수 없는 사용자에게 그림이 전하는 내용을 문장으로 적습니다."))
+    caption = models.CharField(_("캡션"), max_length=300, blank=True)
+    credit = models.CharField(_("출처"), max_length=300, blank=True)
+    source_url = models.URLField(_("원본 주소"), max_length=500, blank=True)
+    image = models.BinaryField(_("이미지"), blank=True, default=b"", editable=False)
+    content_type = models.CharField(max_length=40, blank=True, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_hash = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("그림")
+        verbose_name_plural = _("그림")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("course:diagram-detail", args=[self.slug])
+
+    @property
+    def has_image(self):
+        return bool(self.image_hash)
+
+    @property
+    def image_url(self):
+        return f"{reverse('course:diagram-image', args=[self.slug])}?v={self.image_hash[:12]}"
+
+    def set_image(self, data, filename=""):
+        """Check, sanitise and store an uploaded file; raises ValidationError for bad files."""
+        image = diagram_files.prepare(data, filename)
+        self.image = image.data
+        self.content_type = image.content_type
+        self.width, self.height = image.width, image.height
+        self.image_hash = hashlib.sha256(image.data).hexdigest()
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for section in self.sections.all():
+            section.rerender()
+
+
+class PatternFamily(models.Model):
+    """A family of patterns (통신, 데이터 관리, …) that groups the catalog."""
+
+    slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
+    name = models.CharField(_("이름"), max_length=100)
+    name_en = models.CharField(_("영문 이름"), max_length=100, blank=True)
+    intent = models.CharField(_("한 줄 요약"), max_length=300)
+    description = models.TextField(_("설명 (마크다운)"), blank=True)
+    description_html = models.TextField(editable=False, blank=True)
+    order = models.PositiveIntegerField(_("순서"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("패턴 분류")
+        verbose_name_plural = _("패턴 분류")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('course:pattern-list')}?family={self.slug}"
+
+    def clean(self):
+        if errors := references.problems(self.description):
+            raise ValidationError({"description": errors})
+
+    def save(self, *args, **kwargs):
+        self.description_html = references.render(self.description).html
+        super().save(*args, **kwargs)
+        for section in self.sections.all():
+            section.rerender()
+
+
+class Pattern(models.Model):
+    """A catalog entry for one design pattern: intent, problem, solution, trade-offs."""
+
+    MARKDOWN_FIELDS = ("problem", "solution", "tradeoffs")
+
+    slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
+    name = models.CharField(_("이름"), max_length=100)
+    name_en = models.CharField(_("영문 이름"), max_length=100, blank=True)
+    family = models.ForeignKey(
+        PatternFamily, on_delete=models.PROTECT, related_name="patterns", verbose_name=_("패턴 분류")
+    )
+    intent = models.CharField(_("한 줄 요약"), max_length=300)
+    problem = models.TextField(_("문제 (마크다운)"), blank=True)
+    solution = models.TextField(_("해법 (마크다운)"), blank=True)
+    tradeoffs = models.TextField(_("장단점 (마크다운)"), blank=True)
+    problem_html = models.TextField(editable=False, blank=True)
+    solution_html = models.TextField(editable=False, blank=True)
+    tradeoffs_html = models.TextField(editable=False, blank=True)
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("관련 패턴"))
+
+    class Meta:
+        ordering = ["family__order", "name"]
+        verbose_name = _("패턴")
+        verbose_name_plural = _("패턴")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("course:pattern-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {name: problems for name in self.MARKDOWN_FIELDS if (problems := references.problems(getattr(self, name)))}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        for name in self.MARKDOWN_FIELDS:
+            setattr(self, f"{name}_html", references.render(getattr(self, name)).html)
+        super().save(*args, **kwargs)
+        for section in self.sections.all():
+            section.rerender()

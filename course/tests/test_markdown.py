@@ -1,0 +1,75 @@
+"""The markdown pipeline: features writers use, and the sanitiser tried with real attacks."""
+
+import pytest
+
+from course import markdown
+
+
+def html(text):
+    return markdown.render(text).html
+
+
+def test_tables_fenced_code_and_korean_heading_anchors():
+    out = html("## 클라우드 네이티브의 개념\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n")
+    assert '<h2 id="클라우드-네이티브의-개념">' in out
+    assert "<table>" in out and "<td>1</td>" in out
+    assert '<div class="highlight">' in out and '<span class="nb">print</span>' in out
+
+
+def test_h1_in_a_body_becomes_h2_because_the_page_owns_h1():
+    assert "<h1" not in html("# 제목")
+    assert "<h2" in html("# 제목")
+
+
+@pytest.mark.parametrize(
+    "attack, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src="/x.png" onerror="alert(1)">', "onerror"),
+        ("[click](javascript:alert(1))", "javascript:"),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "javascript"),
+        ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data:"),
+        ('<a href="data:text/html,<script>alert(1)</script>">x</a>', "data:"),
+        ('<div hx-get="/admin/" hx-trigger="load">x</div>', "hx-"),
+        ('<div data-hx-post="/x">x</div>', "hx-"),
+        ('<p hx-on:click="alert(1)">x</p>', "hx-on"),
+        ('<iframe src="https://evil.example"></iframe>', "<iframe"),
+        ('<object data="x.swf"></object>', "<object"),
+        ('<embed src="x.swf">', "<embed"),
+        ('<form action="/admin/"><input name="q"></form>', "<form"),
+        ("<style>body{display:none}</style>", "<style"),
+        ('<meta http-equiv="refresh" content="0;url=https://evil.example">', "<meta"),
+        ('<base href="https://evil.example/">', "<base"),
+        ('<svg><script>alert(1)</script></svg>', "<script"),
+        ('<p style="position:fixed;inset:0">x</p>', "style="),
+        ('<span class="button">x</span>', "button"),
+        ('<img src="https://tracker.example/pixel.gif" alt="t">', "tracker.example"),
+    ],
+)
+def test_sanitiser_removes_attack(attack, forbidden):
+    assert forbidden.lower() not in html(attack).lower()
+
+
+def test_sanitiser_keeps_ordinary_inline_html():
+    out = html("줄 하나<br>줄 둘 <strong>굵게</strong> <kbd>Ctrl</kbd>\n\n<details><summary>더 보기</summary>숨김</details>")
+    assert "<br>" in out and "<strong>굵게</strong>" in out and "<kbd>Ctrl</kbd>" in out
+    assert "<details><summary>더 보기</summary>" in out
+
+
+def test_references_are_replaced_with_trusted_html_only_when_resolved():
+    rendered = markdown.render(
+        "앞 [[pattern:cb|차단기]] 뒤\n\n[[diagram:fig]]\n", {("pattern", "cb"): lambda ref: f"<a>{ref.text}</a>"}
+    )
+    assert "<a>차단기</a>" in rendered.html
+    assert "[[diagram:fig]]" in rendered.html  # unresolved stays visible; validation refuses it before saving
+    assert rendered.slugs("pattern") == ["cb"] and rendered.slugs("diagram") == ["fig"]
+
+
+def test_a_block_reference_is_not_wrapped_in_a_paragraph():
+    rendered = markdown.render("[[diagram:fig]]", {("diagram", "fig"): lambda ref: "<figure>F</figure>"})
+    assert rendered.html.strip() == "<figure>F</figure>"
+
+
+def test_reference_text_cannot_inject_markup_through_a_link():
+    link = markdown.link_html("/patterns/x/", '<img src=x onerror=alert(1)>', 'a" onmouseover="alert(1)')
+    assert "<img" not in link and 'onmouseover="' not in link

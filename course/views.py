@@ -1,0 +1,123 @@
+"""Lesson pages, the pattern catalog and diagram files. Reads only; editing is in the admin."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
+
+
+def _lectures_with_counts(user):
+    published_only = Q() if user.is_staff else Q(sections__is_published=True)
+    return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=published_only))
+
+
+@require_GET
+def home(request):
+    courses = Course.objects.visible_to(request.user).prefetch_related(
+        Prefetch("lectures", queryset=_lectures_with_counts(request.user))
+    )
+    return render(request, "course/home.html", {"courses": courses})
+
+
+@require_GET
+def course_detail(request, course_slug):
+    course = get_object_or_404(Course.objects.visible_to(request.user), slug=course_slug)
+    lectures = _lectures_with_counts(request.user).filter(course=course)
+    return render(request, "course/course_detail.html", {"course": course, "lectures": lectures})
+
+
+def _get_lecture(request, course_slug, lecture_slug):
+    return get_object_or_404(
+        Lecture.objects.visible_to(request.user).select_related("course"),
+        course__slug=course_slug,
+        slug=lecture_slug,
+    )
+
+
+@require_GET
+def lecture_detail(request, course_slug, lecture_slug):
+    lecture = _get_lecture(request, course_slug, lecture_slug)
+    sections = lecture.toc_for(request.user)
+    return render(request, "course/lecture_detail.html", {"lecture": lecture, "sections": sections})
+
+
+@require_GET
+def section_detail(request, course_slug, lecture_slug, section_slug):
+    lecture = _get_lecture(request, course_slug, lecture_slug)
+    sections = lecture.toc_for(request.user)
+    section = get_object_or_404(Section.objects.visible_to(request.user).filter(lecture=lecture), slug=section_slug)
+    section.lecture = lecture
+    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    context = {
+        "lecture": lecture,
+        "section": section,
+        "sections": sections,
+        "position": position + 1,
+        "previous": sections[position - 1] if position > 0 else None,
+        "next": sections[position + 1] if position + 1 < len(sections) else None,
+        "patterns": section.patterns.select_related("family"),
+    }
+    return render(request, "course/section_detail.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def pattern_list(request):
+    families = list(PatternFamily.objects.all())
+    selected = next((f for f in families if f.slug == request.GET.get("family")), None)
+    patterns = Pattern.objects.select_related("family")
+    if selected:
+        patterns = patterns.filter(family=selected)
+    template = "course/pattern_list.html"
+    if request.htmx:
+        template += "#catalog"
+    context = {"families": families, "selected": selected, "patterns": patterns}
+    return render(request, template, context)
+
+
+@require_GET
+def pattern_detail(request, slug):
+    pattern = get_object_or_404(Pattern.objects.select_related("family"), slug=slug)
+    sections = (
+        Section.objects.visible_to(request.user)
+        .filter(patterns=pattern)
+        .select_related("lecture__course")
+        .defer("body", "body_html")
+    )
+    related = pattern.related.select_related("family")
+    return render(
+        request, "course/pattern_detail.html", {"pattern": pattern, "sections": sections, "related": related}
+    )
+
+
+@require_GET
+def diagram_detail(request, slug):
+    diagram = get_object_or_404(Diagram.objects.defer("image"), slug=slug)
+    sections = (
+        Section.objects.visible_to(request.user)
+        .filter(diagrams=diagram)
+        .select_related("lecture__course")
+        .defer("body", "body_html")
+    )
+    return render(request, "course/diagram_detail.html", {"diagram": diagram, "sections": sections})
+
+
+@require_GET
+def diagram_image(request, slug):
+    diagram = get_object_or_404(Diagram, slug=slug)
+    if not diagram.has_image:
+        return HttpResponse(status=404)
+    etag = f'"{diagram.image_hash}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    response = HttpResponse(bytes(diagram.image), content_type=diagram.content_type)
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened on its own, an SVG is a document: forbid script and every outside load.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    fingerprinted = request.GET.get("v") == diagram.image_hash[:12]
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if fingerprinted else "public, max-age=300"
+    return response

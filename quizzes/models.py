@@ -1,0 +1,1 @@
+"""Quizzes: knowledge checks per section and review quizzes per lecture."""
