@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "course.context_processors.canonical_url",
             ],
         },
     },
@@ -104,7 +105,6 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Shipped course content (markdown, SVG, TOML) that `make run` loads.
 CONTENT_DIR = BASE_DIR / "content"

@@ -138,6 +138,7 @@ class SectionAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
 
 
 class DiagramForm(forms.ModelForm):
+    source_url = forms.URLField(label=gettext_lazy("원본 주소"), required=False, assume_scheme="https", max_length=500)
     upload = forms.FileField(
         label=gettext_lazy("이미지 파일"),
         required=False,

@@ -23,6 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"강좌 '{course}'에 {lecture}강이 없습니다.") from None
         text = export_lecture(lecture_obj)
         if output:
+            output = Path(output)
             output.write_text(text, encoding="utf-8")
             self.stderr.write(f"{output}에 썼습니다.")
         else:
