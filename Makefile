@@ -20,6 +20,7 @@ setup: $(STAMP)
 load: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_course
+	$(BIN)/python manage.py load_quizzes
 	$(BIN)/python manage.py render_content
 
 

@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("quizzes/", include("quizzes.urls")),
     path("", include("course.urls")),
 ]

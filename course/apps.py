@@ -14,12 +14,16 @@ def ensure_editors_group(sender, app_config=None, using="default", **kwargs):
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.using(using).get_or_create(name=EDITORS_GROUP)
-    group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label=sender.label))
+    permissions = Permission.objects.using(using).filter(content_type__app_label=sender.label)
+    if sender.editor_models is not None:
+        permissions = permissions.filter(content_type__model__in=sender.editor_models)
+    group.permissions.add(*permissions)
 
 
 class CourseConfig(AppConfig):
     name = "course"
     verbose_name = _("강의 콘텐츠")
+    editor_models = None  # all of them
 
     def ready(self):
         post_migrate.connect(ensure_editors_group, sender=self)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from course import panels
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
 
@@ -41,7 +42,12 @@ def _get_lecture(request, course_slug, lecture_slug):
 def lecture_detail(request, course_slug, lecture_slug):
     lecture = _get_lecture(request, course_slug, lecture_slug)
     sections = lecture.toc_for(request.user)
-    return render(request, "course/lecture_detail.html", {"lecture": lecture, "sections": sections})
+    context = {
+        "lecture": lecture,
+        "sections": sections,
+        "panels": panels.lecture_panels(request, lecture=lecture, sections=sections),
+    }
+    return render(request, "course/lecture_detail.html", context)
 
 
 @require_GET
@@ -59,6 +65,7 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
         "previous": sections[position - 1] if position > 0 else None,
         "next": sections[position + 1] if position + 1 < len(sections) else None,
         "patterns": section.patterns.select_related("family"),
+        "panels": panels.section_panels(request, section=section, lecture=lecture, sections=sections),
     }
     return render(request, "course/section_detail.html", context)
 

@@ -1,1 +1,295 @@
-"""Quizzes: knowledge checks per section and review quizzes per lecture."""
+"""Quizzes: a knowledge check per section, a review quiz per lecture, and learners' attempts.
+
+Grading happens here, on the server. An attempt keeps each answer as given and
+whether it was right at the time, and snapshots the pass mark, so later edits to a
+question cannot rewrite a learner's history.
+"""
+
+import hashlib
+import random
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from course import references
+from course.models import Lecture, Pattern, Section
+
+
+class QuizQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            is_published=True, lecture__is_published=True, lecture__course__is_published=True
+        ).exclude(section__is_published=False)
+
+    def visible_to(self, user):
+        return self if user.is_staff else self.published()
+
+
+class Quiz(models.Model):
+    """A set of questions: a knowledge check at the end of a section, or a lecture's review quiz."""
+
+    class Kind(models.TextChoices):
+        CHECK = "check", _("확인 문제")
+        REVIEW = "review", _("복습 퀴즈")
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("강의"))
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        verbose_name=_("절"),
+        help_text=_("확인 문제는 이 절의 끝에 나옵니다. 복습 퀴즈는 비워 둡니다."),
+    )
+    kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices, default=Kind.CHECK)
+    slug = models.SlugField(_("슬러그"), max_length=200, unique=True, allow_unicode=True)
+    title = models.CharField(_("제목"), max_length=200)
+    pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"), default=70)
+    shuffle = models.BooleanField(_("선택지 섞기"), default=True)
+    is_published = models.BooleanField(_("공개"), default=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lecture", "kind", "section__order", "id"]
+        verbose_name = _("퀴즈")
+        verbose_name_plural = _("퀴즈")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="check") & Q(section__isnull=False)) | (Q(kind="review") & Q(section__isnull=True)),
+                name="quiz_check_has_section_review_has_none",
+            ),
+            models.UniqueConstraint(fields=["section"], condition=Q(kind="check"), name="quiz_one_check_per_section"),
+            models.UniqueConstraint(fields=["lecture"], condition=Q(kind="review"), name="quiz_one_review_per_lecture"),
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_is_a_percentage"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.CHECK and self.section_id:
+            return self.section.get_absolute_url() + "#quiz"
+        return reverse("quizzes:quiz-detail", args=[self.slug])
+
+    def clean(self):
+        if self.kind == self.Kind.CHECK and not self.section_id:
+            raise ValidationError({"section": _("확인 문제는 절을 골라야 합니다.")})
+        if self.kind == self.Kind.REVIEW and self.section_id:
+            raise ValidationError({"section": _("복습 퀴즈는 절을 비워 둡니다.")})
+        if self.section_id and self.section.lecture_id != self.lecture_id:
+            raise ValidationError({"section": _("이 강의의 절이 아닙니다.")})
+
+    def passed(self, percent):
+        return percent >= self.pass_mark
+
+
+def normalise_answer(text):
+    """Fold width, case, whitespace and punctuation so "Ｋubernetes ", "kubernetes" compare equal."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] in "PS"))
+
+
+class Question(models.Model):
+    """One question of a quiz, with its markdown prompt and explanation."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("하나 고르기")
+        MULTIPLE = "multiple", _("모두 고르기")
+        TRUE_FALSE = "true_false", _("참/거짓")
+        SHORT = "short", _("단답형")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("퀴즈"))
+    key = models.SlugField(_("키"), max_length=100, help_text=_("문제 은행 파일에서 이 문제를 가리키는 이름"))
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    kind = models.CharField(_("종류"), max_length=12, choices=Kind.choices, default=Kind.SINGLE)
+    prompt = models.TextField(_("문제 (마크다운)"))
+    prompt_html = models.TextField(editable=False, blank=True)
+    explanation = models.TextField(_("해설 (마크다운)"), blank=True)
+    explanation_html = models.TextField(editable=False, blank=True)
+    accepted_answers = models.TextField(
+        _("정답으로 인정할 답 (단답형)"), blank=True, help_text=_("한 줄에 하나씩. 대소문자, 전각/반각, 공백, 문장 부호는 무시하고 비교합니다.")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("다시 읽을 절"),
+    )
+    patterns = models.ManyToManyField(Pattern, blank=True, related_name="questions", verbose_name=_("관련 패턴"))
+
+    class Meta:
+        ordering = ["quiz", "order", "id"]
+        verbose_name = _("문제")
+        verbose_name_plural = _("문제")
+        constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key_per_quiz")]
+
+    def __str__(self):
+        return re.sub(r"\s+", " ", self.prompt)[:80]
+
+    def save(self, *args, **kwargs):
+        self.prompt_html = references.render(self.prompt).html
+        self.explanation_html = references.render(self.explanation).html
+        super().save(*args, **kwargs)
+
+    @property
+    def accepted_list(self):
+        return [line.strip() for line in self.accepted_answers.splitlines() if line.strip()]
+
+    @property
+    def has_choices(self):
+        return self.kind != self.Kind.SHORT
+
+    def choice_problems(self, choices):
+        """Messages for a set of (is_correct, text) pairs that cannot make this question gradable."""
+        right = sum(1 for is_correct, _text in choices if is_correct)
+        if self.kind == self.Kind.SHORT:
+            if choices:
+                return [_("단답형 문제에는 선택지를 두지 않습니다. 정답은 '정답으로 인정할 답'에 적습니다.")]
+            return [] if self.accepted_list else [_("단답형 문제는 정답으로 인정할 답이 하나 이상 있어야 합니다.")]
+        if len(choices) < 2:
+            return [_("선택지가 두 개 이상 있어야 합니다.")]
+        if self.kind in (self.Kind.SINGLE, self.Kind.TRUE_FALSE) and right != 1:
+            return [_("하나 고르기와 참/거짓 문제는 정답 선택지가 정확히 하나여야 합니다 (지금 %(n)d개).") % {"n": right}]
+        if self.kind == self.Kind.MULTIPLE and right < 1:
+            return [_("모두 고르기 문제는 정답 선택지가 하나 이상 있어야 합니다.")]
+        return []
+
+    def grade(self, *, choices=(), text=""):
+        """True when the answer is right: choices all-or-nothing, short answers after normalising."""
+        if self.kind == self.Kind.SHORT:
+            given = normalise_answer(text)
+            return bool(given) and given in {normalise_answer(a) for a in self.accepted_list}
+        right = {c.pk for c in self.choices.all() if c.is_correct}
+        return {c.pk for c in choices} == right
+
+
+def new_token():
+    return secrets.token_urlsafe(9)
+
+
+class Choice(models.Model):
+    """An answer option; the form posts its random token, so ids reveal no authoring order."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("문제"))
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    text = models.CharField(_("선택지"), max_length=500)
+    text_html = models.TextField(editable=False, blank=True)
+    is_correct = models.BooleanField(_("정답"), default=False)
+    feedback = models.TextField(_("피드백"), blank=True, help_text=_("답한 뒤에 보입니다. 오답이면 왜 틀렸는지 적습니다."))
+    feedback_html = models.TextField(editable=False, blank=True)
+    token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+        verbose_name = _("선택지")
+        verbose_name_plural = _("선택지")
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        html = references.render(self.text).html.strip()
+        # A choice is inline text: drop the paragraph markdown wraps around it.
+        self.text_html = html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html
+        self.feedback_html = references.render(self.feedback).html
+        super().save(*args, **kwargs)
+
+
+class AttemptQuerySet(models.QuerySet):
+    def owned_by(self, owner):
+        return self.filter(**owner.lookup)
+
+
+class Attempt(models.Model):
+    """One go at a quiz by a learner (a user, or a session for visitors without an account)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("퀴즈"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz_attempts"
+    )
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    number = models.PositiveIntegerField(_("회차"), default=1)
+    pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"))
+    started_at = models.DateTimeField(_("시작"), default=timezone.now)
+    finished_at = models.DateTimeField(_("끝낸 시각"), null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("응시")
+        verbose_name_plural = _("응시")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(session_key=""), name="attempt_has_an_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "user"],
+                condition=Q(finished_at__isnull=True, user__isnull=False),
+                name="attempt_one_open_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "session_key"],
+                condition=Q(finished_at__isnull=True, user__isnull=True),
+                name="attempt_one_open_per_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz} #{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt-detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.finished_at is not None
+
+    def choice_order(self, question, choices):
+        """The shuffle for this attempt: fixed by the attempt's identity, different per attempt."""
+        choices = list(choices)
+        if self.quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
+            seed = hashlib.sha256(f"{self.quiz_id}:{self.owner_key}:{self.number}:{question.pk}".encode()).hexdigest()
+            random.Random(seed).shuffle(choices)
+        return choices
+
+    @property
+    def correct_count(self):
+        return sum(1 for answer in self.answers.all() if answer.is_correct)
+
+    @property
+    def owner_key(self):
+        return f"u{self.user_id}" if self.user_id else f"s{self.session_key}"
+
+
+class Answer(models.Model):
+    """A learner's answer to one question in one attempt, graded once and then locked."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
+    text = models.CharField(max_length=500, blank=True)
+    given = models.JSONField(default=list, help_text=_("답한 그대로의 선택지 문장"))
+    is_correct = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempt", "question__order"]
+        verbose_name = _("답")
+        verbose_name_plural = _("답")
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question")]
+
+    def __str__(self):
+        return f"{self.attempt} · {self.question_id}"

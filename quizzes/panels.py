@@ -1,0 +1,44 @@
+"""Panels quizzes adds to course pages: the knowledge check under a lesson, the review quiz link."""
+
+from course.panels import register_lecture_panel, register_section_panel
+from quizzes.models import Quiz
+
+
+def _review_quiz(request, lecture):
+    return (
+        Quiz.objects.visible_to(request.user).filter(lecture=lecture, kind=Quiz.Kind.REVIEW).select_related("lecture__course").first()
+    )
+
+
+def _review_panel(quiz):
+    return {"template": "quizzes/_review_link.html", "quiz": quiz, "question_count": quiz.questions.count()}
+
+
+@register_section_panel
+def knowledge_check(request, *, section, lecture, sections):
+    from quizzes.views import quiz_context
+
+    quiz = (
+        Quiz.objects.visible_to(request.user)
+        .filter(section=section, kind=Quiz.Kind.CHECK)
+        .select_related("lecture__course", "section")
+        .first()
+    )
+    if quiz is None:
+        return None
+    quiz.section = section  # already fetched with its lecture and course
+    return {"template": "quizzes/_check_panel.html", **quiz_context(request, quiz)}
+
+
+@register_section_panel
+def review_after_last_section(request, *, section, lecture, sections):
+    if not sections or sections[-1].pk != section.pk:
+        return None
+    quiz = _review_quiz(request, lecture)
+    return _review_panel(quiz) if quiz else None
+
+
+@register_lecture_panel
+def review_on_lecture_page(request, *, lecture, sections):
+    quiz = _review_quiz(request, lecture)
+    return _review_panel(quiz) if quiz else None

@@ -1,0 +1,202 @@
+"""Taking a quiz: who owns an attempt, answering, finishing and retrying.
+
+Every write that touches more than one row lives here. Uniqueness is enforced by
+the database (one answer per question per attempt, one open attempt per learner
+and quiz), so a double click, a replay or two concurrent requests cannot record
+two answers or reopen a finished attempt.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quizzes.models import Answer, Attempt, Question
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The learner: a user, or a browser session for visitors without an account."""
+
+    user: object = None
+    session_key: str = ""
+
+    @property
+    def lookup(self):
+        if self.user is not None:
+            return {"user": self.user}
+        return {"user__isnull": True, "session_key": self.session_key}
+
+    @property
+    def fields(self):
+        return {"user": self.user, "session_key": "" if self.user is not None else self.session_key}
+
+
+def owner_for(request, *, create=False):
+    """The request's learner, or None for a visitor who has no session yet (unless create)."""
+    if request.user.is_authenticated:
+        return Owner(user=request.user)
+    if not request.session.session_key:
+        if not create:
+            return None
+        request.session.save()
+    return Owner(session_key=request.session.session_key)
+
+
+class AnswerError(Exception):
+    """Input that cannot be recorded; the message is shown next to the question."""
+
+
+@dataclass
+class QuestionState:
+    """What a page needs to show one question: in order, with the learner's answer if any."""
+
+    question: Question
+    number: int
+    choices: list
+    answer: Answer | None = None
+    error: str = ""
+    given_text: str = ""
+    chosen_tokens: set = field(default_factory=set)
+
+    @property
+    def answered(self):
+        return self.answer is not None
+
+    @property
+    def chosen_pks(self):
+        return {c.pk for c in self.answer.choices.all()} if self.answer else set()
+
+    @property
+    def right_count(self):
+        return sum(1 for c in self.choices if c.is_correct)
+
+
+@dataclass
+class Score:
+    correct: int
+    answered: int
+    total: int
+    pass_mark: int
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.total) if self.total else 0
+
+    @property
+    def passed(self):
+        return self.percent >= self.pass_mark
+
+
+def attempt_latest(quiz, owner):
+    if owner is None:
+        return None
+    return Attempt.objects.owned_by(owner).filter(quiz=quiz).first()
+
+
+def _attempt_open(quiz, owner):
+    """The owner's open attempt, created if needed; safe against concurrent creation."""
+    attempt = Attempt.objects.owned_by(owner).filter(quiz=quiz, finished_at__isnull=True).first()
+    if attempt:
+        return attempt
+    number = Attempt.objects.owned_by(owner).filter(quiz=quiz).count() + 1
+    try:
+        with transaction.atomic():
+            return Attempt.objects.create(quiz=quiz, number=number, pass_mark=quiz.pass_mark, **owner.fields)
+    except IntegrityError:
+        return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
+
+
+def _parse(question, tokens, text):
+    if question.kind == Question.Kind.SHORT:
+        text = (text or "").strip()
+        if not text:
+            raise AnswerError(_("답을 입력해 주세요."))
+        if len(text) > 200:
+            raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
+        return [], text
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        raise AnswerError(_("답을 골라 주세요."))
+    choices = [c for c in question.choices.all() if c.token in set(tokens)]
+    if len(choices) != len(set(tokens)):
+        raise AnswerError(_("이 문제의 선택지가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
+    if question.kind != Question.Kind.MULTIPLE and len(choices) > 1:
+        raise AnswerError(_("하나만 골라 주세요."))
+    return choices, ""
+
+
+def answer_submit(*, quiz, question, owner, tokens=(), text=""):
+    """Grade and record one answer; return (answer, created). Raises AnswerError for bad input.
+
+    A second submit of the same question returns the first answer unchanged.
+    """
+    if question.quiz_id != quiz.pk:
+        raise AnswerError(_("이 퀴즈의 문제가 아닙니다."))
+    latest = attempt_latest(quiz, owner)
+    if latest is not None and latest.is_finished:
+        existing = latest.answers.filter(question=question).first()
+        if existing:
+            return existing, False
+        raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
+    choices, text = _parse(question, tokens, text)
+    attempt = latest or _attempt_open(quiz, owner)
+    try:
+        with transaction.atomic():
+            answer = Answer.objects.create(
+                attempt=attempt,
+                question=question,
+                text=text,
+                given=[c.text for c in choices] or [text],
+                is_correct=question.grade(choices=choices, text=text),
+            )
+            answer.choices.set(choices)
+    except IntegrityError:
+        return Answer.objects.get(attempt=attempt, question=question), False
+    if attempt.answers.count() >= quiz.questions.count():
+        attempt_finish(attempt=attempt)
+    return answer, True
+
+
+def attempt_finish(*, attempt):
+    """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
+    Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    attempt.refresh_from_db(fields=["finished_at"])
+    return attempt
+
+
+def attempt_retry(*, quiz, owner):
+    """Start over: finish what is open and open a new attempt (an empty open one is reused)."""
+    latest = attempt_latest(quiz, owner)
+    if latest is not None and not latest.is_finished:
+        if not latest.answers.exists():
+            return latest
+        attempt_finish(attempt=latest)
+    return _attempt_open(quiz, owner)
+
+
+def score(quiz, attempt, states):
+    answers = [s.answer for s in states if s.answer]
+    return Score(
+        correct=sum(1 for a in answers if a.is_correct),
+        answered=len(answers),
+        total=len(states),
+        pass_mark=attempt.pass_mark if attempt else quiz.pass_mark,
+    )
+
+
+def question_states(quiz, attempt, owner):
+    """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries."""
+    questions = quiz.questions.prefetch_related("choices").select_related("section__lecture__course")
+    answers = {}
+    if attempt is not None:
+        answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}
+    # Before the first answer there is no attempt yet: shuffle as the attempt about to be
+    # created will, so the order does not change under the learner's eyes.
+    shuffler = attempt or Attempt(quiz=quiz, number=1, **(owner.fields if owner else {}))
+    states = []
+    for number, question in enumerate(questions, start=1):
+        choices = shuffler.choice_order(question, question.choices.all())
+        states.append(QuestionState(question=question, number=number, choices=choices, answer=answers.get(question.pk)))
+    return states

@@ -1,0 +1,118 @@
+"""Quiz pages and the answer endpoint. A plain POST redirects (post/redirect/get);
+an htmx POST gets the question's fragment plus the score, swapped out of band."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
+
+from quizzes import services
+from quizzes.models import Attempt, Quiz
+
+ERRORS_SESSION_KEY = "quiz_errors"
+
+
+def _get_quiz(request, slug):
+    return get_object_or_404(
+        Quiz.objects.visible_to(request.user).select_related("lecture__course", "section"), slug=slug
+    )
+
+
+def quiz_context(request, quiz):
+    """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check."""
+    owner = services.owner_for(request)
+    attempt = services.attempt_latest(quiz, owner)
+    states = services.question_states(quiz, attempt, owner)
+    errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
+    for state in states:
+        state.error = errors.get(str(state.question.pk), "")
+    return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, states)}
+
+
+@require_GET
+def quiz_detail(request, slug):
+    quiz = _get_quiz(request, slug)
+    if quiz.kind == Quiz.Kind.CHECK:
+        return redirect(quiz.get_absolute_url())
+    return render(request, "quizzes/quiz_detail.html", quiz_context(request, quiz))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def answer(request, slug, question_pk):
+    quiz = _get_quiz(request, slug)
+    question = quiz.questions.filter(pk=question_pk).prefetch_related("choices").first()
+    if question is None:
+        message = _("이 문제는 삭제되었거나 바뀌었습니다. 페이지를 새로 고쳐 주세요.")
+        if request.htmx:
+            return render(request, "quizzes/_question_gone.html", {"question_pk": question_pk, "message": message})
+        messages.error(request, message)
+        return redirect(quiz.get_absolute_url())
+    owner = services.owner_for(request, create=True)
+    error = ""
+    try:
+        services.answer_submit(
+            quiz=quiz,
+            question=question,
+            owner=owner,
+            tokens=request.POST.getlist("choice"),
+            text=request.POST.get("text", ""),
+        )
+    except services.AnswerError as exc:
+        error = str(exc)
+    if not request.htmx:
+        if error:
+            request.session[ERRORS_SESSION_KEY] = {str(question.pk): error}
+        return redirect(_anchor(quiz, question))
+    context = quiz_context(request, quiz)
+    state = next(s for s in context["states"] if s.question.pk == question.pk)
+    state.error = error
+    if error and not state.answered:
+        state.chosen_tokens = set(request.POST.getlist("choice"))
+        state.given_text = request.POST.get("text", "")
+    return render(request, "quizzes/_answer_response.html", {**context, "state": state})
+
+
+def _anchor(quiz, question):
+    url = quiz.get_absolute_url().split("#")[0]
+    return f"{url}#question-{question.pk}"
+
+
+@require_POST
+def finish(request, slug):
+    quiz = _get_quiz(request, slug)
+    attempt = services.attempt_latest(quiz, services.owner_for(request))
+    if attempt is None:
+        messages.error(request, _("아직 답한 문제가 없습니다. 문제를 풀고 제출해 주세요."))
+        return redirect(quiz.get_absolute_url())
+    services.attempt_finish(attempt=attempt)
+    return redirect(attempt)
+
+
+@require_POST
+def retry(request, slug):
+    quiz = _get_quiz(request, slug)
+    services.attempt_retry(quiz=quiz, owner=services.owner_for(request, create=True))
+    return redirect(quiz.get_absolute_url())
+
+
+@require_GET
+def attempt_detail(request, pk):
+    owner = services.owner_for(request)
+    if owner is None:
+        raise Http404
+    attempt = get_object_or_404(
+        Attempt.objects.owned_by(owner).select_related("quiz__lecture__course", "quiz__section"), pk=pk
+    )
+    quiz = attempt.quiz
+    states = services.question_states(quiz, attempt, owner)
+    context = {
+        "quiz": quiz,
+        "attempt": attempt,
+        "states": states,
+        "score": services.score(quiz, attempt, states),
+        "history": Attempt.objects.owned_by(owner).filter(quiz=quiz).prefetch_related("answers"),
+    }
+    return render(request, "quizzes/attempt_detail.html", context)
