@@ -261,7 +261,7 @@ class Attempt(models.Model):
         """The shuffle for this attempt: fixed by the attempt's identity, different per attempt."""
         choices = list(choices)
         if self.quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
-            seed = hashlib.sha256(f"{self.quiz_id}:{self.owner_key}:{self.number}:{question.pk}".encode()).hexdigest()
+            seed = hashlib.sha256(f"{self.quiz_id}:{self.number}:{question.pk}".encode()).hexdigest()
             random.Random(seed).shuffle(choices)
         return choices
 
@@ -269,9 +269,6 @@ class Attempt(models.Model):
     def correct_count(self):
         return sum(1 for answer in self.answers.all() if answer.is_correct)
 
-    @property
-    def owner_key(self):
-        return f"u{self.user_id}" if self.user_id else f"s{self.session_key}"
 
 
 class Answer(models.Model):

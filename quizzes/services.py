@@ -186,15 +186,15 @@ def score(quiz, attempt, states):
     )
 
 
-def question_states(quiz, attempt, owner):
+def question_states(quiz, attempt):
     """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries."""
     questions = quiz.questions.prefetch_related("choices").select_related("section__lecture__course")
     answers = {}
     if attempt is not None:
         answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}
-    # Before the first answer there is no attempt yet: shuffle as the attempt about to be
-    # created will, so the order does not change under the learner's eyes.
-    shuffler = attempt or Attempt(quiz=quiz, number=1, **(owner.fields if owner else {}))
+    # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
+    # so the order does not change under the learner's eyes.
+    shuffler = attempt or Attempt(quiz=quiz, number=1)
     states = []
     for number, question in enumerate(questions, start=1):
         choices = shuffler.choice_order(question, question.choices.all())

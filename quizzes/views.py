@@ -24,7 +24,7 @@ def quiz_context(request, quiz):
     """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check."""
     owner = services.owner_for(request)
     attempt = services.attempt_latest(quiz, owner)
-    states = services.question_states(quiz, attempt, owner)
+    states = services.question_states(quiz, attempt)
     errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
     for state in states:
         state.error = errors.get(str(state.question.pk), "")
@@ -107,7 +107,7 @@ def attempt_detail(request, pk):
         Attempt.objects.owned_by(owner).select_related("quiz__lecture__course", "quiz__section"), pk=pk
     )
     quiz = attempt.quiz
-    states = services.question_states(quiz, attempt, owner)
+    states = services.question_states(quiz, attempt)
     context = {
         "quiz": quiz,
         "attempt": attempt,
