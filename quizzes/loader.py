@@ -4,6 +4,7 @@ One transaction per file: a malformed entry raises ContentError naming the file 
 the quiz and question at fault, and nothing changes. Loading twice changes nothing.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -123,6 +124,10 @@ def load_quiz_file(path, course):
                 },
             )
             if changed or quiz.pk is None:
+                try:
+                    quiz.validate_constraints()
+                except ValidationError as error:
+                    raise ContentError(f"{where}: {' '.join(error.messages)}") from error
                 quiz.save()
                 report.note(True, _("퀴즈 %(slug)s 저장") % {"slug": quiz.slug})
             keys = []

@@ -68,8 +68,18 @@ class Quiz(models.Model):
                 condition=(Q(kind="check") & Q(section__isnull=False)) | (Q(kind="review") & Q(section__isnull=True)),
                 name="quiz_check_has_section_review_has_none",
             ),
-            models.UniqueConstraint(fields=["section"], condition=Q(kind="check"), name="quiz_one_check_per_section"),
-            models.UniqueConstraint(fields=["lecture"], condition=Q(kind="review"), name="quiz_one_review_per_lecture"),
+            models.UniqueConstraint(
+                fields=["section"],
+                condition=Q(kind="check"),
+                name="quiz_one_check_per_section",
+                violation_error_message=_("이 절에는 이미 확인 문제가 있습니다."),
+            ),
+            models.UniqueConstraint(
+                fields=["lecture"],
+                condition=Q(kind="review"),
+                name="quiz_one_review_per_lecture",
+                violation_error_message=_("이 강의에는 이미 복습 퀴즈가 있습니다."),
+            ),
             models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_is_a_percentage"),
         ]
 

@@ -1,0 +1,151 @@
+"""A learner answers knowledge checks and the review quiz in a real browser, with and without JavaScript."""
+
+import time
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from e2e.conftest import axe_violations
+from quizzes.models import Answer, Attempt, Quiz
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def quizzes(course):
+    import os
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_quizzes", stdout=devnull)
+    return Quiz.objects.select_related("section__lecture__course")
+
+
+def single_choice_questions(quiz):
+    return [q for q in quiz.questions.prefetch_related("choices") if q.kind in ("single", "true_false")]
+
+
+def choose(block, question, correct):
+    choice = next(c for c in question.choices.all() if c.is_correct is correct)
+    block.locator(f'input[value="{choice.token}"]').check()
+
+
+def answer_all(page, quiz, *, first_correct):
+    """Answer each question in the page; the first right or wrong as asked, the rest right."""
+    for number, question in enumerate(quiz.questions.prefetch_related("choices")):
+        block = page.locator(f"#question-{question.pk}")
+        if question.kind == "short":
+            block.get_by_label("답").fill(question.accepted_list[0] if number or first_correct else "틀린 답")
+        else:
+            right = {c.token for c in question.choices.all() if c.is_correct}
+            wrong = next(c.token for c in question.choices.all() if not c.is_correct)
+            for token in right if (number or first_correct) else [wrong]:
+                block.locator(f'input[value="{token}"]').check()
+        block.get_by_role("button", name="답 확인").click()
+        page.locator(f"#question-{question.pk}.question--answered").wait_for()
+
+
+def test_answers_give_feedback_and_score_without_a_page_load(page, quizzes):
+    quiz = quizzes.get(section__slug="클라우드-네이티브-애플리케이션-디자인-패턴")
+    page.goto(quiz.section.get_absolute_url())
+    page.evaluate("window.__marker = 'same page'")
+    questions = single_choice_questions(quiz)
+    right, wrong = questions[0], questions[1]
+
+    block = page.locator(f"#question-{right.pk}")
+    choose(block, right, True)
+    block.get_by_role("button", name="답 확인").click()
+    page.locator(f"#question-{right.pk}.is-correct").wait_for()
+    assert "정답입니다" in page.locator(f"#question-{right.pk} .question__verdict").inner_text()
+    assert "해설" in page.locator(f"#question-{right.pk}").inner_text()
+    assert page.locator(f"#question-{right.pk} .question__verdict").evaluate("el => el === document.activeElement")
+    assert page.locator(".quiz-score__value").inner_text().startswith("1 /")
+
+    block = page.locator(f"#question-{wrong.pk}")
+    choose(block, wrong, False)
+    block.get_by_role("button", name="답 확인").click()
+    page.locator(f"#question-{wrong.pk}.is-wrong").wait_for()
+    assert "오답입니다" in page.locator(f"#question-{wrong.pk}").inner_text()
+    assert page.locator(f"#question-{wrong.pk} .mark--right").count() == 1  # the right answer is shown
+    assert page.locator(".quiz-score__value").inner_text().startswith("1 /")
+    assert "2/" in page.locator(".quiz-score__line").inner_text()
+    assert page.evaluate("window.__marker") == "same page"
+
+
+def test_finishing_shows_the_summary_and_retry_starts_over(page, quizzes):
+    quiz = quizzes.get(section__slug="컨테이너와-컨테이너-오케스트레이션")
+    page.goto(quiz.section.get_absolute_url())
+    answer_all(page, quiz, first_correct=False)
+    result = page.locator(".quiz-score__result")
+    result.wait_for()
+    total = quiz.questions.count()
+    percent = round(100 * (total - 1) / total)
+    assert f"{percent}점" in result.inner_text()
+    page.get_by_role("link", name="결과 자세히 보기").click()
+    assert "결과" in page.get_by_role("heading", level=1).inner_text()
+    assert f"{total}문제 중 {total - 1}문제 정답" in page.locator(".result-summary").inner_text()
+    page.get_by_role("button", name="다시 풀기").click()
+    assert page.locator(".question__form").count() == total
+    assert Attempt.objects.count() == 2
+
+
+def test_the_same_flow_works_without_javascript(browser, live_server, quizzes):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    quiz = quizzes.get(section__slug="클라우드-네이티브")
+    page.goto(quiz.section.get_absolute_url())
+    question = single_choice_questions(quiz)[0]
+    block = page.locator(f"#question-{question.pk}")
+    block.get_by_role("button", name="답 확인").click()  # nothing chosen
+    assert "답을 골라 주세요" in page.locator(f"#question-{question.pk}").inner_text()
+    choose(page.locator(f"#question-{question.pk}"), question, False)
+    page.locator(f"#question-{question.pk}").get_by_role("button", name="답 확인").click()
+    assert "#question-" in page.url
+    assert "오답입니다" in page.locator(f"#question-{question.pk}").inner_text()
+    assert page.locator(".quiz-score__value").inner_text().startswith("0 /")
+    context.close()
+
+
+def test_slow_network_shows_a_busy_button_that_cannot_submit_twice(page, quizzes):
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    question = single_choice_questions(quiz)[0]
+
+    def slow(route):
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route("**/answer/", slow)
+    page.goto(quiz.section.get_absolute_url())
+    block = page.locator(f"#question-{question.pk}")
+    choose(block, question, True)
+    button = block.locator("button")
+    button.click()
+    assert button.is_disabled()
+    assert button.inner_text() == "채점 중…"
+    page.evaluate(f"document.querySelector('#question-{question.pk} form').requestSubmit()")
+    page.locator(f"#question-{question.pk}.question--answered").wait_for()
+    assert Answer.objects.count() == 1
+
+
+def test_quiz_states_have_no_axe_violations(browser, live_server, quizzes):
+    problems = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(base_url=live_server.url, color_scheme=scheme)
+        page = context.new_page()
+        quiz = quizzes.get(section__slug="쿠버네티스")
+        page.goto(quiz.section.get_absolute_url())
+        questions = list(quiz.questions.prefetch_related("choices"))
+        # an error in place
+        first = page.locator(f"#question-{questions[0].pk}")
+        first.get_by_role("button", name="답 확인").click()
+        page.locator(f"#question-{questions[0].pk} .question__error").wait_for()
+        problems[f"{scheme}: error"] = axe_violations(page)
+        answer_all(page, quiz, first_correct=False)
+        page.locator(".quiz-score__result").wait_for()
+        problems[f"{scheme}: finished"] = axe_violations(page)
+        page.get_by_role("link", name="결과 자세히 보기").click()
+        problems[f"{scheme}: result"] = axe_violations(page)
+        page.goto(reverse("quizzes:quiz-detail", args=["1강-복습"]))
+        problems[f"{scheme}: review"] = axe_violations(page)
+        context.close()
+    assert {k: v for k, v in problems.items() if v} == {}

@@ -1,0 +1,92 @@
+"""The shipped question bank and the loader's handling of broken files."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from course.loader import ContentError
+from quizzes.loader import load_quiz_file
+from quizzes.models import Question, Quiz
+
+pytestmark = pytest.mark.django_db
+
+BANK = Path(settings.CONTENT_DIR) / "cloud-native-patterns" / "quizzes" / "lecture-01.toml"
+
+
+@pytest.fixture
+def bank(shipped_course):
+    load_quiz_file(BANK, shipped_course)
+    return shipped_course
+
+
+def test_every_lesson_of_lecture_1_has_a_knowledge_check_of_at_least_two_questions(bank):
+    lecture = bank.lectures.get(number=1)
+    for section in lecture.sections.all():
+        quiz = Quiz.objects.get(section=section, kind=Quiz.Kind.CHECK)
+        assert quiz.questions.count() >= 2, section.title
+
+
+def test_review_quiz_has_at_least_12_questions_and_the_bank_uses_every_kind(bank):
+    review = Quiz.objects.get(lecture__number=1, kind=Quiz.Kind.REVIEW)
+    assert review.questions.count() >= 12
+    kinds = set(Question.objects.values_list("kind", flat=True))
+    assert kinds == set(Question.Kind.values)
+
+
+def test_every_shipped_question_is_gradable_and_explained(bank):
+    for question in Question.objects.prefetch_related("choices"):
+        choices = [(c.is_correct, c.text) for c in question.choices.all()]
+        assert question.choice_problems(choices) == [], question.key
+        assert question.explanation_html and question.section_id, question.key
+        wrong = [c for c in question.choices.all() if not c.is_correct]
+        if question.kind in ("single", "multiple"):
+            assert all(c.feedback for c in wrong), question.key
+
+
+def test_loading_twice_changes_nothing(bank):
+    before = list(Question.objects.values_list("pk", "prompt")), list(Quiz.objects.values_list("pk", "title"))
+    report = load_quiz_file(BANK, bank)
+    assert report.changed == 0
+    assert (list(Question.objects.values_list("pk", "prompt")), list(Quiz.objects.values_list("pk", "title"))) == before
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('lecture = 1\n[[quiz]\nslug="x"', "읽을 수 없습니다"),
+        ("lecture = 9\n", "9강이 없습니다"),
+        ('lecture = 1\n[[quiz]]\nslug = "second"\nkind = "review"\ntitle = "t"\n', "이미 복습 퀴즈가 있습니다"),
+        ('lecture = 1\n[[quiz]]\nslug = "x"\nkind = "check"\ntitle = "t"\nsection = "없는-절"\n', "없는 절입니다: 없는-절"),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
+            'kind = "single"\nprompt = "p"\n[[quiz.question.choice]]\ntext = "a"\ncorrect = true\n'
+            '[[quiz.question.choice]]\ntext = "b"\ncorrect = true\n',
+            "[[quiz.question]] #1 (k): 하나 고르기와 참/거짓 문제는 정답 선택지가 정확히 하나여야 합니다",
+        ),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
+            'kind = "essay"\nprompt = "p"\n',
+            "문제 종류 'essay'는 없습니다",
+        ),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
+            'kind = "short"\nprompt = "p"\n',
+            "정답으로 인정할 답이 하나 이상",
+        ),
+    ],
+)
+def test_a_malformed_bank_names_the_place_and_changes_nothing(bank, tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    before = list(Question.objects.values_list("pk", "prompt", "kind"))
+    with pytest.raises(ContentError) as error:
+        load_quiz_file(path, bank)
+    assert message in str(error.value) and str(path) in str(error.value)
+    assert list(Question.objects.values_list("pk", "prompt", "kind")) == before
+
+
+def test_load_quizzes_command_needs_the_course_loaded_first(db):
+    with pytest.raises(CommandError, match="load_course를 먼저"):
+        call_command("load_quizzes")
