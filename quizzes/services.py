@@ -6,6 +6,7 @@ and quiz), so a double click, a replay or two concurrent requests cannot record
 two answers or reopen a finished attempt.
 """
 
+import secrets
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -33,15 +34,24 @@ class Owner:
         return {"user": self.user, "session_key": "" if self.user is not None else self.session_key}
 
 
+LEARNER_SESSION_KEY = "learner"
+
+
 def owner_for(request, *, create=False):
-    """The request's learner, or None for a visitor who has no session yet (unless create)."""
+    """The request's learner, or None for a visitor who has no learner key yet (unless create).
+
+    Visitors are keyed by a random token kept in their session data rather than by the
+    session key, which Django replaces at login; the token survives, so their attempts
+    and progress can move to the account.
+    """
     if request.user.is_authenticated:
         return Owner(user=request.user)
-    if not request.session.session_key:
+    key = request.session.get(LEARNER_SESSION_KEY)
+    if not key:
         if not create:
             return None
-        request.session.save()
-    return Owner(session_key=request.session.session_key)
+        key = request.session[LEARNER_SESSION_KEY] = secrets.token_urlsafe(24)
+    return Owner(session_key=key)
 
 
 class AnswerError(Exception):
