@@ -7,6 +7,16 @@ or None. Each function must run a constant number of queries.
 
 _section_panels = []
 _lecture_panels = []
+_home_panels = []
+
+
+def register_home_panel(func):
+    _home_panels.append(func)
+    return func
+
+
+def home_panels(request):
+    return [p for func in _home_panels if (p := func(request))]
 
 
 def register_section_panel(func):
@@ -25,3 +35,33 @@ def section_panels(request, *, section, lecture, sections):
 
 def lecture_panels(request, *, lecture, sections):
     return [p for func in _lecture_panels if (p := func(request, lecture=lecture, sections=sections))]
+
+
+class NoProgress:
+    """Used when no app tracks progress: nothing is marked, nothing is counted."""
+
+    def section_marks(self, request, sections):
+        return {}
+
+    def lecture_progress(self, request, lectures):
+        return {}
+
+
+_progress = NoProgress()
+
+
+def register_progress(provider):
+    """Install the object that knows learners' progress (see learners.progress)."""
+    global _progress
+    _progress = provider
+    return provider
+
+
+def section_marks(request, sections):
+    """{section pk: "completed" | "visited"} for the request's learner, in one query."""
+    return _progress.section_marks(request, sections)
+
+
+def lecture_progress(request, lectures):
+    """{lecture pk: LectureProgress} for the request's learner, in a fixed number of queries."""
+    return _progress.lecture_progress(request, lectures)

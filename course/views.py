@@ -15,18 +15,39 @@ def _lectures_with_counts(user):
     return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=published_only))
 
 
+def _with_progress(request, lectures):
+    """Attach each lecture's progress for the request's learner (None when nothing is tracked)."""
+    progress = panels.lecture_progress(request, lectures)
+    for lecture in lectures:
+        lecture.progress = progress.get(lecture.pk)
+    return lectures
+
+
+def _with_marks(request, sections):
+    marks = panels.section_marks(request, sections)
+    for section in sections:
+        section.mark = marks.get(section.pk, "")
+    return sections
+
+
 @require_GET
 def home(request):
-    courses = Course.objects.visible_to(request.user).prefetch_related(
-        Prefetch("lectures", queryset=_lectures_with_counts(request.user))
+    courses = list(
+        Course.objects.visible_to(request.user).prefetch_related(
+            Prefetch("lectures", queryset=_lectures_with_counts(request.user).select_related("course"))
+        )
     )
-    return render(request, "course/home.html", {"courses": courses})
+    _with_progress(request, [lecture for course in courses for lecture in course.lectures.all()])
+    context = {"courses": courses, "panels": panels.home_panels(request)}
+    return render(request, "course/home.html", context)
 
 
 @require_GET
 def course_detail(request, course_slug):
     course = get_object_or_404(Course.objects.visible_to(request.user), slug=course_slug)
-    lectures = _lectures_with_counts(request.user).filter(course=course)
+    lectures = _with_progress(request, list(_lectures_with_counts(request.user).filter(course=course)))
+    for lecture in lectures:
+        lecture.course = course
     return render(request, "course/course_detail.html", {"course": course, "lectures": lectures})
 
 
@@ -41,7 +62,8 @@ def _get_lecture(request, course_slug, lecture_slug):
 @require_GET
 def lecture_detail(request, course_slug, lecture_slug):
     lecture = _get_lecture(request, course_slug, lecture_slug)
-    sections = lecture.toc_for(request.user)
+    sections = _with_marks(request, lecture.toc_for(request.user))
+    _with_progress(request, [lecture])
     context = {
         "lecture": lecture,
         "sections": sections,
@@ -53,7 +75,8 @@ def lecture_detail(request, course_slug, lecture_slug):
 @require_GET
 def section_detail(request, course_slug, lecture_slug, section_slug):
     lecture = _get_lecture(request, course_slug, lecture_slug)
-    sections = lecture.toc_for(request.user)
+    sections = _with_marks(request, lecture.toc_for(request.user))
+    _with_progress(request, [lecture])
     section = get_object_or_404(Section.objects.visible_to(request.user).filter(lecture=lecture), slug=section_slug)
     section.lecture = lecture
     position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -62,6 +85,7 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
         "section": section,
         "sections": sections,
         "position": position + 1,
+        "lecture_progress": lecture.progress,
         "previous": sections[position - 1] if position > 0 else None,
         "next": sections[position + 1] if position + 1 < len(sections) else None,
         "patterns": section.patterns.select_related("family"),

@@ -20,7 +20,7 @@ def test_reader_reaches_a_lesson_follows_next_and_previous_and_sees_a_diagram(pa
     figure.scroll_into_view_if_needed()
     assert figure.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "공유" in figure.get_attribute("alt") or figure.get_attribute("alt")
-    toc_current = page.locator(".lesson-toc--wide [aria-current=page]")
+    toc_current = page.locator(".lesson-toc [aria-current=page]")
     assert toc_current.inner_text() == "컨테이너와 컨테이너 오케스트레이션"
     page.get_by_role("link", name="이전 마이크로서비스로 구성하는 설계").click()
     assert page.get_by_role("heading", level=1).inner_text() == "마이크로서비스로 구성하는 설계"
