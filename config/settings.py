@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "template_partials",
     "course",
     "quizzes",
+    "learners",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,21 @@ CONTENT_DIR = BASE_DIR / "content"
 
 # Largest diagram file an editor may upload, in bytes.
 DIAGRAM_MAX_BYTES = int(os.environ.get("DIAGRAM_MAX_BYTES", str(2 * 1024 * 1024)))
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "learners:dashboard"
+LOGOUT_REDIRECT_URL = "course:home"
+
+# Password-reset mail: printed to the console unless an SMTP host is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "강의실 <noreply@localhost>")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quizzes.models import Answer, Attempt, Question
+from quizzes.signals import attempt_finished
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,10 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
 
 def attempt_finish(*, attempt):
     """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
-    Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    finished_now = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=timezone.now())
     attempt.refresh_from_db(fields=["finished_at"])
+    if finished_now:
+        attempt_finished.send(sender=Attempt, attempt=attempt)
     return attempt
 
 

@@ -46,7 +46,7 @@ def test_nothing_in_the_page_reveals_answers_before_answering(client, quiz):
     single = quiz.questions.get(key="single")
     for choice in single.choices.all():
         assert f'value="{choice.token}"' in html
-        assert f'value="{choice.pk}"' not in html  # ids would reveal authoring order
+        assert f'name="choice" value="{choice.pk}"' not in html  # ids would reveal authoring order
 
 
 def test_htmx_answer_returns_the_question_fragment_and_the_score_out_of_band(client, quiz):
@@ -324,6 +324,7 @@ def test_lesson_page_queries_do_not_grow_with_questions(client, quiz):
 
     url = quiz.section.get_absolute_url()
     client.post(answer_url(quiz, "single"), {"choice": token(quiz, "single", "kubelet")})
+    client.get(url)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for n in range(10):

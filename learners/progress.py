@@ -1,0 +1,82 @@
+"""Learners' progress as course pages see it: TOC marks and per-lecture progress bars."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from learners.models import SectionProgress
+from quizzes.models import Attempt, Quiz
+from quizzes.services import owner_for
+
+
+@dataclass
+class LectureProgress:
+    lecture_id: int
+    completed: int
+    total: int
+    has_review: bool = False
+    review_passed: bool = False
+
+    @property
+    def percent(self):
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def passed_quiz_ids(owner, quizzes):
+    """Ids of the quizzes among ``quizzes`` that the owner has passed in any finished attempt (one query)."""
+    if owner is None:
+        return set()
+    attempts = (
+        Attempt.objects.owned_by(owner)
+        .filter(quiz__in=quizzes, finished_at__isnull=False)
+        .annotate(
+            right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
+            questions=Count("quiz__questions", distinct=True),
+        )
+        .values("quiz_id", "right", "questions", "pass_mark")
+    )
+    return {
+        a["quiz_id"] for a in attempts if a["questions"] and 100 * a["right"] / a["questions"] >= a["pass_mark"]
+    }
+
+
+class Progress:
+    def section_marks(self, request, sections):
+        owner = owner_for(request)
+        if owner is None or not sections:
+            return {}
+        rows = SectionProgress.objects.owned_by(owner).filter(section__in=[s.pk for s in sections])
+        return {
+            section_id: "completed" if completed_at else "visited"
+            for section_id, completed_at in rows.values_list("section_id", "completed_at")
+        }
+
+    def lecture_progress(self, request, lectures):
+        """Completed published sections per lecture, and whether the review quiz is passed."""
+        if not lectures:
+            return {}
+        owner = owner_for(request)
+        done = {}
+        if owner is not None:
+            done = dict(
+                SectionProgress.objects.owned_by(owner)
+                .completed()
+                .filter(section__lecture__in=lectures, section__is_published=True)
+                .values("section__lecture")
+                .annotate(n=Count("id"))
+                .values_list("section__lecture", "n")
+            )
+        reviews = dict(
+            Quiz.objects.published().filter(lecture__in=lectures, kind=Quiz.Kind.REVIEW).values_list("lecture_id", "pk")
+        )
+        passed = passed_quiz_ids(owner, reviews.values())
+        return {
+            lecture.pk: LectureProgress(
+                lecture_id=lecture.pk,
+                completed=done.get(lecture.pk, 0),
+                total=lecture.section_count if hasattr(lecture, "section_count") else lecture.sections.published().count(),
+                has_review=lecture.pk in reviews,
+                review_passed=reviews.get(lecture.pk) in passed,
+            )
+            for lecture in lectures
+        }
