@@ -74,7 +74,7 @@ def section_complete(request, pk):
         "lecture": lecture,
         "sections": sections,
         "position": next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk),
-        "completed": completed,
+        "panel": {"section": section, "completed": completed},
         "lecture_progress": panels.lecture_progress(request, [lecture]).get(lecture.pk),
         "just_changed": True,
     }

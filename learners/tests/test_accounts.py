@@ -1,0 +1,130 @@
+"""Accounts: sign-up, login throttling, logout by POST, deletion, and privacy."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from course.tests.builders import make_lecture, make_section
+from learners.models import SectionProgress
+from quizzes.models import Attempt
+from quizzes.tests.builders import make_check
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-passphrase-1"
+
+
+def test_signup_logs_in_and_opens_the_dashboard(client):
+    response = client.post(
+        reverse("signup"), {"username": "kim", "email": "kim@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("learners:dashboard")
+    assert "kim(으)로 로그인했습니다" in client.get(reverse("learners:dashboard")).content.decode()
+
+
+def test_signup_errors_are_clear_and_in_korean(client):
+    User.objects.create_user("lee", email="lee@example.org", password=PASSWORD)
+    html = client.post(
+        reverse("signup"), {"username": "lee2", "email": "LEE@example.org", "password1": "123", "password2": "124"}
+    ).content.decode()
+    assert "이미 가입에 쓰인 이메일입니다" in html and "비밀번호" in html
+    assert User.objects.count() == 1
+
+
+def test_login_is_throttled_per_account_with_a_clear_message():
+    User.objects.create_user("park", password=PASSWORD)
+    client = Client()
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "park", "password": "wrong"})
+        assert response.status_code == 200
+    html = client.post(reverse("login"), {"username": "park", "password": PASSWORD}).content.decode()
+    assert "로그인에 너무 많이 실패했습니다" in html
+    assert "_auth_user_id" not in client.session
+    # another account from the same address still works
+    User.objects.create_user("choi", password=PASSWORD)
+    assert client.post(reverse("login"), {"username": "choi", "password": PASSWORD}).status_code == 302
+
+
+def test_login_is_throttled_per_address():
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(20):
+        client.post(reverse("login"), {"username": f"guess{n}", "password": "wrong"})
+    User.objects.create_user("jung", password=PASSWORD)
+    html = client.post(reverse("login"), {"username": "jung", "password": PASSWORD}).content.decode()
+    assert "로그인에 너무 많이 실패했습니다" in html
+    assert Client(REMOTE_ADDR="198.51.100.7").post(reverse("login"), {"username": "jung", "password": PASSWORD}).status_code == 302
+
+
+def test_successful_login_clears_earlier_failures():
+    User.objects.create_user("han", password=PASSWORD)
+    client = Client()
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "han", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "han", "password": PASSWORD}).status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "han", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "han", "password": PASSWORD}).status_code == 302
+
+
+def test_logout_is_post_only(client):
+    client.force_login(User.objects.create_user("oh", password=PASSWORD))
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_deleting_the_account_deletes_its_data(client):
+    user = User.objects.create_user("yoon", password=PASSWORD)
+    client.force_login(user)
+    section = make_section(lecture=make_lecture())
+    quiz = make_check(section=section)
+    client.get(section.get_absolute_url())
+    question = quiz.questions.get(key="single")
+    client.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.first().token})
+    html = client.post(reverse("delete-account"), {"password": "wrong"}).content.decode()
+    assert "비밀번호가 맞지 않습니다" in html and User.objects.filter(pk=user.pk).exists()
+    assert client.post(reverse("delete-account"), {"password": PASSWORD}).status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not SectionProgress.objects.exists() and not Attempt.objects.exists()
+
+
+def test_a_learner_sees_only_their_own_dashboard(client):
+    section = make_section(lecture=make_lecture())
+    quiz = make_check(section=section)
+    alice, bob = Client(), Client()
+    alice.force_login(User.objects.create_user("alice", password=PASSWORD))
+    bob.force_login(User.objects.create_user("bob", password=PASSWORD))
+    question = quiz.questions.get(key="single")
+    alice.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.get(is_correct=False).token})
+    alice.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
+    alice_html = alice.get(reverse("learners:dashboard")).content.decode()
+    bob_html = bob.get(reverse("learners:dashboard")).content.decode()
+    assert "single 문제?" in alice_html and "1회차" in alice_html
+    assert "single 문제?" not in bob_html and "1회차" not in bob_html and "아직 푼 퀴즈가 없습니다" in bob_html
+    assert bob.get(Attempt.objects.get().get_absolute_url()).status_code == 404
+    assert "0/1절 완료" in bob.get(section.lecture.get_absolute_url()).content.decode()
+
+
+def test_analytics_are_staff_only_and_aggregate(client):
+    section = make_section(lecture=make_lecture())
+    quiz = make_check(section=section)
+    for n in range(3):
+        learner = Client()
+        learner.get(section.get_absolute_url())
+        if n:
+            learner.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
+        question = quiz.questions.get(key="single")
+        learner.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.get(text="etcd").token})
+    learner = Client()
+    learner.force_login(User.objects.create_user("learner", password=PASSWORD))
+    assert learner.get(reverse("learners:analytics")).status_code == 302
+    client.force_login(User.objects.create_user("staff", password=PASSWORD, is_staff=True))
+    html = client.get(reverse("learners:analytics")).content.decode()
+    assert "<th scope=\"row\">시작함</th><td>3</td>" in html
+    assert "완료: 첫 절</th><td>2</td>" in html
+    assert "etcd (3)" in html and "0%" in html
+    csv = client.get(reverse("learners:analytics") + "?format=csv&table=funnel").content.decode("utf-8-sig")
+    assert "started,3" in csv and "completed: 첫 절,2" in csv
+    csv = client.get(reverse("learners:analytics") + "?format=csv&table=questions").content.decode("utf-8-sig")
+    assert ",3,0,etcd,3" in csv
