@@ -1,0 +1,108 @@
+"""A learner signs up, keeps progress across sessions, and the account pages are accessible."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from e2e.conftest import axe_violations
+from e2e.test_quiz import answer_all
+from quizzes.models import Quiz
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a-long-passphrase-1"
+
+
+@pytest.fixture
+def quizzes(course):
+    import os
+
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_quizzes", stdout=devnull)
+    return Quiz.objects.select_related("section__lecture__course")
+
+
+def sign_up(page, username):
+    page.goto(reverse("signup"))
+    page.get_by_label("사용자 이름").fill(username)
+    page.get_by_label("이메일").fill(f"{username}@example.org")
+    page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
+    page.get_by_label("비밀번호 확인").fill(PASSWORD)
+    page.get_by_role("button", name="가입하기").click()
+    page.wait_for_url("**/me/")
+
+
+def log_in(page, username):
+    page.goto(reverse("login"))
+    page.get_by_label("사용자 이름").fill(username)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url("**/me/")
+
+
+def test_progress_follows_the_learner_across_logins(page, quizzes):
+    sign_up(page, "learner1")
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    page.goto(quiz.section.get_absolute_url())
+    page.evaluate("window.__marker = 'same page'")
+    toc_item = page.locator("#lesson-toc li.is-current")
+    assert "is-completed" not in (toc_item.get_attribute("class") or "")
+    page.get_by_role("button", name="완료로 표시").click()
+    page.locator("#completion.is-completed").wait_for()
+    assert "is-completed" in page.locator("#lesson-toc li.is-current").get_attribute("class")
+    assert "1/8절 완료 (12%)" in page.locator("#lesson-toc .progress__text").inner_text()
+    assert page.evaluate("window.__marker") == "same page"
+
+    other = quizzes.get(section__slug="클라우드-네이티브")
+    page.goto(other.section.get_absolute_url())
+    answer_all(page, other, first_correct=True)
+    page.locator(".quiz-score__result.is-pass").wait_for()
+
+    page.get_by_role("button", name="로그아웃").click()
+    page.wait_for_url("**/")
+    assert "이어서 학습하기" not in page.content()
+    log_in(page, "learner1")
+    assert "2/8절 완료 (25%)" in page.locator(".progress__text").first.inner_text()
+    page.goto("/")
+    resume = page.locator(".resume a")
+    assert "클라우드 네이티브" in resume.inner_text()
+    resume.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "클라우드 네이티브"
+    assert page.locator("#completion.is-completed").count() == 1
+
+
+def test_a_visitors_progress_is_kept_when_they_sign_up(page, quizzes):
+    section = quizzes.get(section__slug="마치며").section
+    page.goto(section.get_absolute_url())
+    page.get_by_role("button", name="완료로 표시").click()
+    page.locator("#completion.is-completed").wait_for()
+    sign_up(page, "latecomer")
+    assert "1/8절 완료 (12%)" in page.locator(".progress__text").first.inner_text()
+    assert User.objects.get(username="latecomer").section_progress.count() == 1
+
+
+def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server, quizzes):
+    User.objects.create_user("staff", password=PASSWORD, is_staff=True)
+    problems = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(base_url=live_server.url, color_scheme=scheme)
+        page = context.new_page()
+        for name in ("login", "signup", "password_reset"):
+            page.goto(reverse(name))
+            problems[f"{scheme} {name}"] = axe_violations(page)
+        page.goto(reverse("login"))
+        page.get_by_role("button", name="로그인").click()  # empty form: errors shown
+        problems[f"{scheme} login errors"] = axe_violations(page)
+        log_in(page, "staff")
+        quiz = quizzes.get(section__slug="쿠버네티스")
+        page.goto(quiz.section.get_absolute_url())
+        was_completed = page.locator("#completion.is-completed").count()
+        page.locator("#completion button").click()
+        page.locator("#completion" + (":not(.is-completed)" if was_completed else ".is-completed")).wait_for()
+        problems[f"{scheme} lesson after toggling"] = axe_violations(page)
+        for name in ("learners:dashboard", "password_change", "delete-account", "learners:analytics"):
+            page.goto(reverse(name))
+            problems[f"{scheme} {name}"] = axe_violations(page)
+        context.close()
+    assert {k: v for k, v in problems.items() if v} == {}
