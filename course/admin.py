@@ -74,7 +74,9 @@ class ImportLectureForm(forms.Form):
     course = forms.ModelChoiceField(queryset=Course.objects.all(), label=gettext_lazy("강좌"))
     file = forms.FileField(
         label=gettext_lazy("마크다운 파일"),
-        help_text=gettext_lazy("'### N강' 제목으로 시작하는 강의 노트 파일(.md). 같은 강을 다시 가져오면 내용이 갱신됩니다."),
+        help_text=gettext_lazy(
+            "'### N강' 제목으로 시작하는 강의 노트 파일(.md). 같은 강을 다시 가져오면 내용이 갱신됩니다."
+        ),
     )
 
     def clean_file(self):
@@ -111,7 +113,9 @@ class LectureAdmin(admin.ModelAdmin):
             try:
                 report = import_lecture(form.cleaned_data["course"], form.cleaned_data["file"])
             except LectureFormatError as error:
-                form.add_error("file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error})
+                form.add_error(
+                    "file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error}
+                )
             else:
                 for line in report.lines():
                     self.message_user(request, line, messages.SUCCESS)

@@ -72,8 +72,10 @@ def sanitize_svg(data):
 
     for parent in list(root.iter()):
         for child in list(parent):
-            if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{SVG_NS}}}") or (
-                _local_name(child.tag) in FORBIDDEN_SVG_ELEMENTS
+            if (
+                not isinstance(child.tag, str)
+                or not child.tag.startswith(f"{{{SVG_NS}}}")
+                or (_local_name(child.tag) in FORBIDDEN_SVG_ELEMENTS)
             ):
                 parent.remove(child)
     for element in root.iter():

@@ -142,9 +142,7 @@ def _clean_tag(match, dropped, line_number):
         if attr in allowed and (not url_like or SAFE_URL_RE.match(value)) and "javascript:" not in value.lower():
             kept.append(f'{attr}="{value}"')
         else:
-            dropped.append(
-                _("%(line)d번째 줄의 <%(tag)s %(attr)s>") % {"line": line_number, "tag": name, "attr": attr}
-            )
+            dropped.append(_("%(line)d번째 줄의 <%(tag)s %(attr)s>") % {"line": line_number, "tag": name, "attr": attr})
     return "<" + " ".join([name, *kept]) + (" /" if self_closing else "") + ">"
 
 
@@ -190,7 +188,7 @@ def _normalise_body(raw_lines, images, dropped):
             stack = []
             continue
 
-        def image_to_reference(match):
+        def image_to_reference(match, number=number):
             attrs = dict(_attributes(match[1]))
             src = attrs.get("src", "")
             if re.match(r"\s*(https?:)?//", src):
@@ -255,7 +253,8 @@ def parse_lecture(text):
         if heading:
             if TITLE_RE.match(line.strip()):
                 raise LectureFormatError(
-                    _("%(line)d번째 줄: 한 파일에는 강의 제목('### N강')이 하나만 있어야 합니다.") % {"line": line_number}
+                    _("%(line)d번째 줄: 한 파일에는 강의 제목('### N강')이 하나만 있어야 합니다.")
+                    % {"line": line_number}
                 )
             current = {"title": heading[1].strip(), "line": line_number, "lines": []}
             sections.append(current)
@@ -302,7 +301,8 @@ def _attach_images(parsed, report):
                 slug=slug,
                 defaults={
                     "title": _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
-                    "alt_text": image.alt or _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
+                    "alt_text": image.alt
+                    or _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
                     "source_url": image.url,
                 },
             )

@@ -44,7 +44,9 @@ def read_toml(path):
 def require(entry, keys, where):
     missing = [key for key in keys if not entry.get(key)]
     if missing:
-        raise ContentError(_("%(where)s: 필수 항목이 없습니다: %(keys)s") % {"where": where, "keys": ", ".join(missing)})
+        raise ContentError(
+            _("%(where)s: 필수 항목이 없습니다: %(keys)s") % {"where": where, "keys": ", ".join(missing)}
+        )
 
 
 def update_fields(obj, values):
@@ -81,7 +83,9 @@ def load_diagrams(directory, report):
         try:
             data = path.read_bytes()
         except FileNotFoundError as error:
-            raise ContentError(_("%(where)s: 그림 파일이 없습니다: %(path)s") % {"where": where, "path": path}) from error
+            raise ContentError(
+                _("%(where)s: 그림 파일이 없습니다: %(path)s") % {"where": where, "path": path}
+            ) from error
         diagram = Diagram.objects.filter(slug=entry["slug"]).first() or Diagram(slug=entry["slug"])
         changed = update_fields(
             diagram,
@@ -127,8 +131,15 @@ def load_patterns(directory, report):
         require(entry, ["slug", "name", "family", "intent"], where)
         family = families.get(entry["family"]) or PatternFamily.objects.filter(slug=entry["family"]).first()
         if family is None:
-            raise ContentError(_("%(where)s: 없는 패턴 분류입니다: %(family)s") % {"where": where, "family": entry["family"]})
-        values = {"name": entry["name"], "name_en": entry.get("name_en", ""), "family": family, "intent": entry["intent"]}
+            raise ContentError(
+                _("%(where)s: 없는 패턴 분류입니다: %(family)s") % {"where": where, "family": entry["family"]}
+            )
+        values = {
+            "name": entry["name"],
+            "name_en": entry.get("name_en", ""),
+            "family": family,
+            "intent": entry["intent"],
+        }
         values.update({name: entry.get(name, "").strip() for name in Pattern.MARKDOWN_FIELDS})
         pattern, changed = upsert(Pattern, entry["slug"], values)
         patterns[pattern.slug] = pattern
@@ -138,7 +149,9 @@ def load_patterns(directory, report):
     for slug, (others, where) in related.items():
         unknown = [other for other in others if other not in patterns]
         if unknown:
-            raise ContentError(_("%(where)s: 없는 관련 패턴입니다: %(slugs)s") % {"where": where, "slugs": ", ".join(unknown)})
+            raise ContentError(
+                _("%(where)s: 없는 관련 패턴입니다: %(slugs)s") % {"where": where, "slugs": ", ".join(unknown)}
+            )
         wanted = {patterns[other].pk for other in others}
         current = set(patterns[slug].related.values_list("pk", flat=True))
         # The relation is symmetrical: only add, so one entry cannot undo another's link.
@@ -165,7 +178,9 @@ def load_course(directory):
             try:
                 text = path.read_text(encoding="utf-8")
             except (FileNotFoundError, UnicodeDecodeError) as error:
-                raise ContentError(_("강의 파일을 읽을 수 없습니다: %(path)s (%(error)s)") % {"path": path, "error": error}) from error
+                raise ContentError(
+                    _("강의 파일을 읽을 수 없습니다: %(path)s (%(error)s)") % {"path": path, "error": error}
+                ) from error
             try:
                 result = import_lecture(course, text)
             except LectureFormatError as error:

@@ -70,12 +70,12 @@ class Lecture(models.Model):
     def __str__(self):
         return f"{self.number}강 {self.title}" if self.title != f"{self.number}강" else self.title
 
+    def get_absolute_url(self):
+        return reverse("course:lecture-detail", args=[self.course.slug, self.slug])
+
     @property
     def heading(self):
         return str(self)
-
-    def get_absolute_url(self):
-        return reverse("course:lecture-detail", args=[self.course.slug, self.slug])
 
     def toc_for(self, user):
         """The sections a user may read, in order, without their bodies, in one query."""
@@ -121,14 +121,6 @@ class Section(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
-
-    def clean(self):
-        errors = references.problems(self.body)
-        if errors:
-            raise ValidationError({"body": errors})
-
     def save(self, *args, **kwargs):
         rendered = references.render(self.body)
         self.body_html = rendered.html
@@ -136,6 +128,14 @@ class Section(models.Model):
         self.diagrams.set(Diagram.objects.filter(slug__in=rendered.slugs("diagram")))
         self.patterns.set(Pattern.objects.filter(slug__in=rendered.slugs("pattern")))
         self.families.set(PatternFamily.objects.filter(slug__in=rendered.slugs("family")))
+
+    def get_absolute_url(self):
+        return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
+
+    def clean(self):
+        errors = references.problems(self.body)
+        if errors:
+            raise ValidationError({"body": errors})
 
     def rerender(self):
         """Refresh the stored HTML after something it references changed."""
@@ -151,7 +151,9 @@ class Diagram(models.Model):
 
     slug = models.SlugField(_("슬러그"), max_length=200, unique=True, allow_unicode=True)
     title = models.CharField(_("제목"), max_length=200)
-    alt_text = models.TextField(_("대체 텍스트"), help_text=_("화면을 볼 수 없는 사용자에게 그림이 전하는 내용을 문장으로 적습니다."))
+    alt_text = models.TextField(
+        _("대체 텍스트"), help_text=_("화면을 볼 수 없는 사용자에게 그림이 전하는 내용을 문장으로 적습니다.")
+    )
     caption = models.CharField(_("캡션"), max_length=300, blank=True)
     credit = models.CharField(_("출처"), max_length=300, blank=True)
     source_url = models.URLField(_("원본 주소"), max_length=500, blank=True)
@@ -169,6 +171,11 @@ class Diagram(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for section in self.sections.all():
+            section.rerender()
 
     def get_absolute_url(self):
         return reverse("course:diagram-detail", args=[self.slug])
@@ -188,11 +195,6 @@ class Diagram(models.Model):
         self.content_type = image.content_type
         self.width, self.height = image.width, image.height
         self.image_hash = hashlib.sha256(image.data).hexdigest()
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        for section in self.sections.all():
-            section.rerender()
 
 
 class PatternFamily(models.Model):
@@ -214,18 +216,18 @@ class PatternFamily(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.description_html = references.render(self.description).html
+        super().save(*args, **kwargs)
+        for section in self.sections.all():
+            section.rerender()
+
     def get_absolute_url(self):
         return f"{reverse('course:pattern-list')}?family={self.slug}"
 
     def clean(self):
         if errors := references.problems(self.description):
             raise ValidationError({"description": errors})
-
-    def save(self, *args, **kwargs):
-        self.description_html = references.render(self.description).html
-        super().save(*args, **kwargs)
-        for section in self.sections.all():
-            section.rerender()
 
 
 class Pattern(models.Model):
@@ -256,17 +258,19 @@ class Pattern(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("course:pattern-detail", args=[self.slug])
-
-    def clean(self):
-        errors = {name: problems for name in self.MARKDOWN_FIELDS if (problems := references.problems(getattr(self, name)))}
-        if errors:
-            raise ValidationError(errors)
-
     def save(self, *args, **kwargs):
         for name in self.MARKDOWN_FIELDS:
             setattr(self, f"{name}_html", references.render(getattr(self, name)).html)
         super().save(*args, **kwargs)
         for section in self.sections.all():
             section.rerender()
+
+    def get_absolute_url(self):
+        return reverse("course:pattern-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {
+            name: problems for name in self.MARKDOWN_FIELDS if (problems := references.problems(getattr(self, name)))
+        }
+        if errors:
+            raise ValidationError(errors)

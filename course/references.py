@@ -47,7 +47,9 @@ def problems(text):
     messages = []
     for ref in found:
         if (ref.kind, ref.slug) not in objects:
-            message = _("참조한 %(kind)s을(를) 찾을 수 없습니다: [[%(kind_key)s:%(slug)s]] — 슬러그를 확인하거나 먼저 등록하세요.") % {
+            message = _(
+                "참조한 %(kind)s을(를) 찾을 수 없습니다: [[%(kind_key)s:%(slug)s]] — 슬러그를 확인하거나 먼저 등록하세요."
+            ) % {
                 "kind": labels[ref.kind],
                 "kind_key": ref.kind,
                 "slug": ref.slug,
@@ -55,7 +57,5 @@ def problems(text):
             if message not in messages:
                 messages.append(message)
     if markdown.find_remote_images(text):
-        messages.append(
-            _("다른 사이트의 이미지는 넣을 수 없습니다. 그림을 등록한 뒤 [[diagram:슬러그]]로 넣으세요.")
-        )
+        messages.append(_("다른 사이트의 이미지는 넣을 수 없습니다. 그림을 등록한 뒤 [[diagram:슬러그]]로 넣으세요."))
     return messages

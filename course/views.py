@@ -119,9 +119,7 @@ def pattern_detail(request, slug):
         .defer("body", "body_html")
     )
     related = pattern.related.select_related("family")
-    return render(
-        request, "course/pattern_detail.html", {"pattern": pattern, "sections": sections, "related": related}
-    )
+    return render(request, "course/pattern_detail.html", {"pattern": pattern, "sections": sections, "related": related})
 
 
 @require_GET

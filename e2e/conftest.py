@@ -61,6 +61,4 @@ def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]
-    ]
+    return [f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]

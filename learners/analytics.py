@@ -119,7 +119,9 @@ class QuestionRow:
 
 
 def question_rows():
-    questions = Question.objects.filter(quiz__in=Quiz.objects.published()).select_related("quiz__lecture").order_by(
-        "quiz__lecture", "quiz__kind", "quiz__section__order", "order"
+    questions = (
+        Question.objects.filter(quiz__in=Quiz.objects.published())
+        .select_related("quiz__lecture")
+        .order_by("quiz__lecture", "quiz__kind", "quiz__section__order", "order")
     )
     return [QuestionRow(s.question.quiz.lecture.heading, s.question.quiz.title, s) for s in question_stats(questions)]

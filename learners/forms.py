@@ -45,7 +45,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class DeleteAccountForm(forms.Form):
-    password = forms.CharField(label=_("비밀번호"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("비밀번호"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

@@ -65,3 +65,6 @@ class FailedLogin(models.Model):
     class Meta:
         verbose_name = _("로그인 실패")
         verbose_name_plural = _("로그인 실패")
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"

@@ -35,9 +35,7 @@ def passed_quiz_ids(owner, quizzes):
         )
         .values("quiz_id", "right", "questions", "pass_mark")
     )
-    return {
-        a["quiz_id"] for a in attempts if a["questions"] and 100 * a["right"] / a["questions"] >= a["pass_mark"]
-    }
+    return {a["quiz_id"] for a in attempts if a["questions"] and 100 * a["right"] / a["questions"] >= a["pass_mark"]}
 
 
 class Progress:
@@ -74,7 +72,9 @@ class Progress:
             lecture.pk: LectureProgress(
                 lecture_id=lecture.pk,
                 completed=done.get(lecture.pk, 0),
-                total=lecture.section_count if hasattr(lecture, "section_count") else lecture.sections.published().count(),
+                total=lecture.section_count
+                if hasattr(lecture, "section_count")
+                else lecture.sections.published().count(),
                 has_review=lecture.pk in reviews,
                 review_passed=reviews.get(lecture.pk) in passed,
             )

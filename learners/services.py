@@ -58,7 +58,9 @@ def learner_merge(*, user, session_key):
     if not session_key:
         return
     with transaction.atomic():
-        visitor_rows = list(SectionProgress.objects.select_for_update().filter(user__isnull=True, session_key=session_key))
+        visitor_rows = list(
+            SectionProgress.objects.select_for_update().filter(user__isnull=True, session_key=session_key)
+        )
         mine = {
             row.section_id: row
             for row in SectionProgress.objects.select_for_update().filter(
@@ -79,9 +81,10 @@ def learner_merge(*, user, session_key):
 
         quizzes = set()
         for attempt in Attempt.objects.select_for_update().filter(user__isnull=True, session_key=session_key):
-            if attempt.finished_at is None and Attempt.objects.filter(
-                quiz=attempt.quiz_id, user=user, finished_at__isnull=True
-            ).exists():
+            if (
+                attempt.finished_at is None
+                and Attempt.objects.filter(quiz=attempt.quiz_id, user=user, finished_at__isnull=True).exists()
+            ):
                 attempt.finished_at = timezone.now()  # the account's open attempt stays the open one
             attempt.user, attempt.session_key = user, ""
             attempt.save(update_fields=["user", "session_key", "finished_at"])
@@ -99,7 +102,9 @@ def last_visited(owner):
         return None
     row = (
         SectionProgress.objects.owned_by(owner)
-        .filter(section__is_published=True, section__lecture__is_published=True, section__lecture__course__is_published=True)
+        .filter(
+            section__is_published=True, section__lecture__is_published=True, section__lecture__course__is_published=True
+        )
         .select_related("section__lecture__course")
         .order_by("-last_visited_at")
         .first()

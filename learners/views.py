@@ -106,7 +106,11 @@ def dashboard(request):
         seen = set()
         for answer in (
             Answer.objects.filter(attempt__in=Attempt.objects.owned_by(owner), is_correct=False)
-            .select_related("question__quiz__lecture__course", "question__quiz__section__lecture__course", "question__section__lecture__course")
+            .select_related(
+                "question__quiz__lecture__course",
+                "question__quiz__section__lecture__course",
+                "question__section__lecture__course",
+            )
             .order_by("-answered_at")[:30]
         ):
             if answer.question_id not in seen and len(wrong) < 10:
@@ -141,7 +145,15 @@ def _csv(table, lectures, questions):
         writer.writerow(["lecture", "quiz", "question", "answers", "percent_right", "most_chosen_wrong", "times"])
         for row in questions:
             writer.writerow(
-                [row.lecture, row.quiz, str(row.stats.question), row.stats.answers, row.stats.percent_right if row.stats.percent_right is not None else "", row.stats.top_wrong, row.stats.top_wrong_count]
+                [
+                    row.lecture,
+                    row.quiz,
+                    str(row.stats.question),
+                    row.stats.answers,
+                    row.stats.percent_right if row.stats.percent_right is not None else "",
+                    row.stats.top_wrong,
+                    row.stats.top_wrong_count,
+                ]
             )
     else:
         writer.writerow(["lecture", "step", "learners"])

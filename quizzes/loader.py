@@ -13,12 +13,13 @@ from course.models import Lecture, Pattern
 from quizzes.models import Choice, Question, Quiz
 
 
-
 def _choices(entry, where):
     kind = entry["kind"]
     if kind == Question.Kind.TRUE_FALSE:
         if not isinstance(entry.get("answer"), bool):
-            raise ContentError(_("%(where)s: 참/거짓 문제에는 answer = true 또는 false가 있어야 합니다.") % {"where": where})
+            raise ContentError(
+                _("%(where)s: 참/거짓 문제에는 answer = true 또는 false가 있어야 합니다.") % {"where": where}
+            )
         wrong = entry.get("feedback_wrong", "")
         return [
             {"text": "참", "correct": entry["answer"], "feedback": "" if entry["answer"] else wrong},
@@ -43,7 +44,9 @@ def _load_question(quiz, lecture, entry, order, where, report):
     if entry.get("section"):
         section = lecture.sections.filter(slug=entry["section"]).first()
         if section is None:
-            raise ContentError(_("%(where)s: 이 강의에 없는 절입니다: %(slug)s") % {"where": where, "slug": entry["section"]})
+            raise ContentError(
+                _("%(where)s: 이 강의에 없는 절입니다: %(slug)s") % {"where": where, "slug": entry["section"]}
+            )
     accepted = entry.get("accepted", [])
     if not isinstance(accepted, list):
         raise ContentError(_("%(where)s: accepted는 문자열 목록이어야 합니다.") % {"where": where})
@@ -69,7 +72,9 @@ def _load_question(quiz, lecture, entry, order, where, report):
     patterns = list(Pattern.objects.filter(slug__in=entry.get("patterns", [])))
     if len(patterns) != len(set(entry.get("patterns", []))):
         missing = set(entry["patterns"]) - {p.slug for p in patterns}
-        raise ContentError(_("%(where)s: 없는 패턴입니다: %(slugs)s") % {"where": where, "slugs": ", ".join(sorted(missing))})
+        raise ContentError(
+            _("%(where)s: 없는 패턴입니다: %(slugs)s") % {"where": where, "slugs": ", ".join(sorted(missing))}
+        )
     if set(question.patterns.all()) != set(patterns):
         question.patterns.set(patterns)
         changed = True
@@ -77,7 +82,12 @@ def _load_question(quiz, lecture, entry, order, where, report):
     existing = list(question.choices.all())
     for index, data in enumerate(choices, start=1):
         choice = existing[index - 1] if index <= len(existing) else Choice(question=question)
-        values = {"order": index, "text": data["text"].strip(), "is_correct": data["correct"], "feedback": data["feedback"].strip()}
+        values = {
+            "order": index,
+            "text": data["text"].strip(),
+            "is_correct": data["correct"],
+            "feedback": data["feedback"].strip(),
+        }
         if update_fields(choice, values) or choice.pk is None:
             choice.save()
             changed = True
@@ -95,7 +105,10 @@ def load_quiz_file(path, course):
     with transaction.atomic():
         lecture = Lecture.objects.filter(course=course, number=data["lecture"]).first()
         if lecture is None:
-            raise ContentError(_("%(path)s: 강좌에 %(number)s강이 없습니다. 강의를 먼저 불러오세요.") % {"path": path, "number": data["lecture"]})
+            raise ContentError(
+                _("%(path)s: 강좌에 %(number)s강이 없습니다. 강의를 먼저 불러오세요.")
+                % {"path": path, "number": data["lecture"]}
+            )
         seen_keys = set()
         for index, entry in enumerate(data.get("quiz", []), start=1):
             where = f"{path} [[quiz]] #{index} ({entry.get('slug', '?')})"
@@ -107,7 +120,9 @@ def load_quiz_file(path, course):
                 require(entry, ["section"], where)
                 section = lecture.sections.filter(slug=entry["section"]).first()
                 if section is None:
-                    raise ContentError(_("%(where)s: 이 강의에 없는 절입니다: %(slug)s") % {"where": where, "slug": entry["section"]})
+                    raise ContentError(
+                        _("%(where)s: 이 강의에 없는 절입니다: %(slug)s") % {"where": where, "slug": entry["section"]}
+                    )
             pass_mark = entry.get("pass_mark", 70)
             if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
                 raise ContentError(_("%(where)s: pass_mark는 0에서 100 사이의 정수여야 합니다.") % {"where": where})
@@ -140,5 +155,7 @@ def load_quiz_file(path, course):
             if not keys:
                 raise ContentError(_("%(where)s: 문제가 하나도 없습니다.") % {"where": where})
             removed, _detail = quiz.questions.exclude(key__in=keys).delete()
-            report.note(bool(removed), _("퀴즈 %(slug)s에서 파일에 없는 문제 %(n)d개 삭제") % {"slug": quiz.slug, "n": removed})
+            report.note(
+                bool(removed), _("퀴즈 %(slug)s에서 파일에 없는 문제 %(n)d개 삭제") % {"slug": quiz.slug, "n": removed}
+            )
     return report

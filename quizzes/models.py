@@ -25,9 +25,9 @@ from course.models import Lecture, Pattern, Section
 
 class QuizQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(
-            is_published=True, lecture__is_published=True, lecture__course__is_published=True
-        ).exclude(section__is_published=False)
+        return self.filter(is_published=True, lecture__is_published=True, lecture__course__is_published=True).exclude(
+            section__is_published=False
+        )
 
     def visible_to(self, user):
         return self if user.is_staff else self.published()
@@ -127,7 +127,9 @@ class Question(models.Model):
     explanation = models.TextField(_("해설 (마크다운)"), blank=True)
     explanation_html = models.TextField(editable=False, blank=True)
     accepted_answers = models.TextField(
-        _("정답으로 인정할 답 (단답형)"), blank=True, help_text=_("한 줄에 하나씩. 대소문자, 전각/반각, 공백, 문장 부호는 무시하고 비교합니다.")
+        _("정답으로 인정할 답 (단답형)"),
+        blank=True,
+        help_text=_("한 줄에 하나씩. 대소문자, 전각/반각, 공백, 문장 부호는 무시하고 비교합니다."),
     )
     section = models.ForeignKey(
         Section,
@@ -171,7 +173,9 @@ class Question(models.Model):
         if len(choices) < 2:
             return [_("선택지가 두 개 이상 있어야 합니다.")]
         if self.kind in (self.Kind.SINGLE, self.Kind.TRUE_FALSE) and right != 1:
-            return [_("하나 고르기와 참/거짓 문제는 정답 선택지가 정확히 하나여야 합니다 (지금 %(n)d개).") % {"n": right}]
+            return [
+                _("하나 고르기와 참/거짓 문제는 정답 선택지가 정확히 하나여야 합니다 (지금 %(n)d개).") % {"n": right}
+            ]
         if self.kind == self.Kind.MULTIPLE and right < 1:
             return [_("모두 고르기 문제는 정답 선택지가 하나 이상 있어야 합니다.")]
         return []
@@ -197,7 +201,9 @@ class Choice(models.Model):
     text = models.CharField(_("선택지"), max_length=500)
     text_html = models.TextField(editable=False, blank=True)
     is_correct = models.BooleanField(_("정답"), default=False)
-    feedback = models.TextField(_("피드백"), blank=True, help_text=_("답한 뒤에 보입니다. 오답이면 왜 틀렸는지 적습니다."))
+    feedback = models.TextField(
+        _("피드백"), blank=True, help_text=_("답한 뒤에 보입니다. 오답이면 왜 틀렸는지 적습니다.")
+    )
     feedback_html = models.TextField(editable=False, blank=True)
     token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
 
@@ -212,7 +218,9 @@ class Choice(models.Model):
     def save(self, *args, **kwargs):
         html = references.render(self.text).html.strip()
         # A choice is inline text: drop the paragraph markdown wraps around it.
-        self.text_html = html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html
+        self.text_html = (
+            html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html
+        )
         self.feedback_html = references.render(self.feedback).html
         super().save(*args, **kwargs)
 
@@ -242,9 +250,7 @@ class Attempt(models.Model):
         verbose_name = _("응시")
         verbose_name_plural = _("응시")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(session_key=""), name="attempt_has_an_owner"
-            ),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="attempt_has_an_owner"),
             models.UniqueConstraint(
                 fields=["quiz", "user"],
                 condition=Q(finished_at__isnull=True, user__isnull=False),
@@ -278,7 +284,6 @@ class Attempt(models.Model):
     @property
     def correct_count(self):
         return sum(1 for answer in self.answers.all() if answer.is_correct)
-
 
 
 class Answer(models.Model):

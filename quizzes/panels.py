@@ -6,7 +6,10 @@ from quizzes.models import Quiz
 
 def _review_quiz(request, lecture):
     return (
-        Quiz.objects.visible_to(request.user).filter(lecture=lecture, kind=Quiz.Kind.REVIEW).select_related("lecture__course").first()
+        Quiz.objects.visible_to(request.user)
+        .filter(lecture=lecture, kind=Quiz.Kind.REVIEW)
+        .select_related("lecture__course")
+        .first()
     )
 
 

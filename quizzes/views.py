@@ -4,8 +4,8 @@ an htmx POST gets the question's fragment plus the score, swapped out of band.""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from quizzes import services

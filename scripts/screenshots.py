@@ -1,7 +1,7 @@
 """Screenshot every page type at desktop and 375 px, light and dark, from a running server.
 
-    make run &            # or any server
-    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 test-artifacts/screens
+make run &            # or any server
+.venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 test-artifacts/screens
 """
 
 import sys
@@ -33,7 +33,8 @@ def main(base, out, only=None):
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         for size, viewport in SIZES.items():
             for scheme in ("light", "dark"):

@@ -37,7 +37,9 @@ def make_pattern(slug="circuit-breaker", name="서킷 브레이커", family=None
 
 
 def make_diagram(slug="figure", with_image=True, **fields):
-    diagram = Diagram(slug=slug, title=fields.pop("title", "그림"), alt_text=fields.pop("alt_text", "그림 설명"), **fields)
+    diagram = Diagram(
+        slug=slug, title=fields.pop("title", "그림"), alt_text=fields.pop("alt_text", "그림 설명"), **fields
+    )
     if with_image:
         diagram.set_image(PNG_1X1, "figure.png")
     diagram.save()

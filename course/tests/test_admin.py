@@ -108,7 +108,7 @@ def test_diagram_upload_sanitises_svg_and_shows_a_thumbnail(client, editor):
         b'onload="alert(1)"><script>alert(2)</script><a xlink:href="javascript:alert(3)"><rect width="10" '
         b'height="10" onclick="alert(4)"/></a><foreignObject><div>x</div></foreignObject>'
         b'<image href="https://evil.example/x.png"/><style>@import url(https://evil.example/a.css); '
-        b'.a{fill:url(https://evil.example/b)}</style><text>hello</text></svg>'
+        b".a{fill:url(https://evil.example/b)}</style><text>hello</text></svg>"
     )
     data = {"slug": "new", "title": "새 그림", "alt_text": "설명", "caption": "", "credit": "", "source_url": ""}
     data["upload"] = SimpleUploadedFile("x.svg", svg, content_type="image/svg+xml")

@@ -75,7 +75,9 @@ def test_reimport_of_an_edited_file_updates_in_place_and_retires_removed_section
     course = make_course()
     import_lecture(course, SEED)
     k8s_id = Section.objects.get(title="쿠버네티스").pk
-    edited = SEED.replace("쿠버네티스가 표준 컨테이너", "쿠버네티스가 사실상 표준 컨테이너").replace("### 마치며", "### 정리")
+    edited = SEED.replace("쿠버네티스가 표준 컨테이너", "쿠버네티스가 사실상 표준 컨테이너").replace(
+        "### 마치며", "### 정리"
+    )
     report = import_lecture(course, edited)
     assert report.updated == ["컨테이너와 컨테이너 오케스트레이션"]
     assert report.created == ["정리"] and report.retired == ["마치며"]

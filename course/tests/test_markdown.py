@@ -40,7 +40,7 @@ def test_h1_in_a_body_becomes_h2_because_the_page_owns_h1():
         ("<style>body{display:none}</style>", "<style"),
         ('<meta http-equiv="refresh" content="0;url=https://evil.example">', "<meta"),
         ('<base href="https://evil.example/">', "<base"),
-        ('<svg><script>alert(1)</script></svg>', "<script"),
+        ("<svg><script>alert(1)</script></svg>", "<script"),
         ('<p style="position:fixed;inset:0">x</p>', "style="),
         ('<span class="button">x</span>', "button"),
         ('<img src="https://tracker.example/pixel.gif" alt="t">', "tracker.example"),
@@ -51,7 +51,9 @@ def test_sanitiser_removes_attack(attack, forbidden):
 
 
 def test_sanitiser_keeps_ordinary_inline_html():
-    out = html("줄 하나<br>줄 둘 <strong>굵게</strong> <kbd>Ctrl</kbd>\n\n<details><summary>더 보기</summary>숨김</details>")
+    out = html(
+        "줄 하나<br>줄 둘 <strong>굵게</strong> <kbd>Ctrl</kbd>\n\n<details><summary>더 보기</summary>숨김</details>"
+    )
     assert "<br>" in out and "<strong>굵게</strong>" in out and "<kbd>Ctrl</kbd>" in out
     assert "<details><summary>더 보기</summary>" in out
 
@@ -71,5 +73,5 @@ def test_a_block_reference_is_not_wrapped_in_a_paragraph():
 
 
 def test_reference_text_cannot_inject_markup_through_a_link():
-    link = markdown.link_html("/patterns/x/", '<img src=x onerror=alert(1)>', 'a" onmouseover="alert(1)')
+    link = markdown.link_html("/patterns/x/", "<img src=x onerror=alert(1)>", 'a" onmouseover="alert(1)')
     assert "<img" not in link and 'onmouseover="' not in link

@@ -102,7 +102,12 @@ def count_queries(client, url):
 
 def test_page_queries_do_not_grow_with_sections_or_patterns(client, lecture):
     first = lecture.sections.get(order=1)
-    urls = [first.get_absolute_url(), lecture.get_absolute_url(), reverse("course:home"), reverse("course:pattern-list")]
+    urls = [
+        first.get_absolute_url(),
+        lecture.get_absolute_url(),
+        reverse("course:home"),
+        reverse("course:pattern-list"),
+    ]
     [count_queries(client, url) for url in urls]  # first visits create the session and progress rows
     before = [count_queries(client, url) for url in urls]
     family = make_family(slug="data", name="데이터")

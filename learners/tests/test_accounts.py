@@ -52,7 +52,12 @@ def test_login_is_throttled_per_address():
     User.objects.create_user("jung", password=PASSWORD)
     html = client.post(reverse("login"), {"username": "jung", "password": PASSWORD}).content.decode()
     assert "로그인에 너무 많이 실패했습니다" in html
-    assert Client(REMOTE_ADDR="198.51.100.7").post(reverse("login"), {"username": "jung", "password": PASSWORD}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="198.51.100.7")
+        .post(reverse("login"), {"username": "jung", "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_successful_login_clears_earlier_failures():
@@ -96,7 +101,10 @@ def test_a_learner_sees_only_their_own_dashboard(client):
     alice.force_login(User.objects.create_user("alice", password=PASSWORD))
     bob.force_login(User.objects.create_user("bob", password=PASSWORD))
     question = quiz.questions.get(key="single")
-    alice.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.get(is_correct=False).token})
+    alice.post(
+        reverse("quizzes:answer", args=[quiz.slug, question.pk]),
+        {"choice": question.choices.get(is_correct=False).token},
+    )
     alice.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
     alice_html = alice.get(reverse("learners:dashboard")).content.decode()
     bob_html = bob.get(reverse("learners:dashboard")).content.decode()
@@ -115,13 +123,16 @@ def test_analytics_are_staff_only_and_aggregate(client):
         if n:
             learner.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
         question = quiz.questions.get(key="single")
-        learner.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.get(text="etcd").token})
+        learner.post(
+            reverse("quizzes:answer", args=[quiz.slug, question.pk]),
+            {"choice": question.choices.get(text="etcd").token},
+        )
     learner = Client()
     learner.force_login(User.objects.create_user("learner", password=PASSWORD))
     assert learner.get(reverse("learners:analytics")).status_code == 302
     client.force_login(User.objects.create_user("staff", password=PASSWORD, is_staff=True))
     html = client.get(reverse("learners:analytics")).content.decode()
-    assert "<th scope=\"row\">시작함</th><td>3</td>" in html
+    assert '<th scope="row">시작함</th><td>3</td>' in html
     assert "완료: 첫 절</th><td>2</td>" in html
     assert "etcd (3)" in html and "0%" in html
     csv = client.get(reverse("learners:analytics") + "?format=csv&table=funnel").content.decode("utf-8-sig")

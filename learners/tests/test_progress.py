@@ -134,10 +134,18 @@ def test_visitor_progress_and_attempts_move_to_the_account_at_signup(client, sec
     client.get(sections[0].get_absolute_url())
     complete(client, sections[1])
     question = quiz.questions.get(key="single")
-    client.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.get(is_correct=True).token})
+    client.post(
+        reverse("quizzes:answer", args=[quiz.slug, question.pk]),
+        {"choice": question.choices.get(is_correct=True).token},
+    )
     response = client.post(
         reverse("signup"),
-        {"username": "newbie", "email": "n@example.org", "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1"},
+        {
+            "username": "newbie",
+            "email": "n@example.org",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(username="newbie")
@@ -160,7 +168,9 @@ def test_merge_never_overwrites_the_accounts_newer_data_and_duplicates_nothing(s
     services.progress_set_completed(section=sections[0], owner=account, completed=True)
     account_completed = SectionProgress.objects.get(user=user).completed_at
     services.progress_visit(section=sections[0], owner=visitor)
-    services.progress_set_completed(section=sections[0], owner=visitor, completed=True)  # later, but the account's stays
+    services.progress_set_completed(
+        section=sections[0], owner=visitor, completed=True
+    )  # later, but the account's stays
     services.progress_visit(section=sections[2], owner=visitor)
     account_attempt = Attempt.objects.create(quiz=quiz, user=user, number=1, pass_mark=70)
     visitor_attempt = Attempt.objects.create(quiz=quiz, session_key="visitor-token", number=1, pass_mark=70)

@@ -56,7 +56,9 @@ def test_single_choice_with_two_right_answers_is_refused_with_a_message(client, 
     question = make_check().questions.get(key="single")
     choices = existing(question)
     choices[1]["is_correct"] = True
-    response = client.post(reverse("admin:quizzes_question_change", args=[question.pk]), question_form(question, choices))
+    response = client.post(
+        reverse("admin:quizzes_question_change", args=[question.pk]), question_form(question, choices)
+    )
     assert response.status_code == 200
     assert "정답 선택지가 정확히 하나여야 합니다" in response.content.decode()
     assert question.choices.filter(is_correct=True).count() == 1
@@ -67,7 +69,9 @@ def test_a_valid_edit_is_saved_and_learners_see_it(client, editor):
     question = quiz.questions.get(key="single")
     choices = existing(question)
     choices[1]["text"] = "etcd (분산 저장소)"
-    response = client.post(reverse("admin:quizzes_question_change", args=[question.pk]), question_form(question, choices))
+    response = client.post(
+        reverse("admin:quizzes_question_change", args=[question.pk]), question_form(question, choices)
+    )
     assert response.status_code == 302
     assert "etcd (분산 저장소)" in Client().get(quiz.section.get_absolute_url()).content.decode()
 

@@ -58,7 +58,10 @@ def test_loading_twice_changes_nothing(bank):
         ('lecture = 1\n[[quiz]\nslug="x"', "읽을 수 없습니다"),
         ("lecture = 9\n", "9강이 없습니다"),
         ('lecture = 1\n[[quiz]]\nslug = "second"\nkind = "review"\ntitle = "t"\n', "이미 복습 퀴즈가 있습니다"),
-        ('lecture = 1\n[[quiz]]\nslug = "x"\nkind = "check"\ntitle = "t"\nsection = "없는-절"\n', "없는 절입니다: 없는-절"),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "x"\nkind = "check"\ntitle = "t"\nsection = "없는-절"\n',
+            "없는 절입니다: 없는-절",
+        ),
         (
             'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
             'kind = "single"\nprompt = "p"\n[[quiz.question.choice]]\ntext = "a"\ncorrect = true\n'

@@ -31,7 +31,9 @@ def test_true_false():
     assert q.grade(choices=choices(q, "거짓")) and not q.grade(choices=choices(q, "참"))
 
 
-@pytest.mark.parametrize("given", ["쿠버네티스", "Kubernetes", " kubernetes ", "ＫＵＢＥＲＮＥＴＥＳ", "k8s.", "쿠버 네티스", "K8S!"])
+@pytest.mark.parametrize(
+    "given", ["쿠버네티스", "Kubernetes", " kubernetes ", "ＫＵＢＥＲＮＥＴＥＳ", "k8s.", "쿠버 네티스", "K8S!"]
+)
 def test_short_answers_are_compared_after_normalising(given):
     assert make_check().questions.get(key="short").grade(text=given)
 

@@ -41,7 +41,16 @@ def test_knowledge_check_is_shown_at_the_end_of_its_lesson(client, quiz):
 
 def test_nothing_in_the_page_reveals_answers_before_answering(client, quiz):
     html = page(client, quiz)
-    for secret in ("해설 본문", "맞아요", "etcd는 저장소입니다", "틀렸어요", "Kubernetes", "k8s", "is_correct", "correct"):
+    for secret in (
+        "해설 본문",
+        "맞아요",
+        "etcd는 저장소입니다",
+        "틀렸어요",
+        "Kubernetes",
+        "k8s",
+        "is_correct",
+        "correct",
+    ):
         assert secret not in html
     single = quiz.questions.get(key="single")
     for choice in single.choices.all():
@@ -85,7 +94,11 @@ def test_multiple_choice_reveals_the_number_of_right_choices_only_after_answerin
 
 def test_answering_every_question_finishes_the_attempt_and_shows_pass_or_fail(client, quiz):
     client.post(answer_url(quiz, "single"), {"choice": token(quiz, "single", "kubelet")}, headers=HTMX)
-    client.post(answer_url(quiz, "multiple"), {"choice": [token(quiz, "multiple", "파드"), token(quiz, "multiple", "서비스")]}, headers=HTMX)
+    client.post(
+        answer_url(quiz, "multiple"),
+        {"choice": [token(quiz, "multiple", "파드"), token(quiz, "multiple", "서비스")]},
+        headers=HTMX,
+    )
     client.post(answer_url(quiz, "tf"), {"choice": token(quiz, "tf", "참")}, headers=HTMX)
     html = client.post(answer_url(quiz, "short"), {"text": "k8s"}, headers=HTMX).content.decode()
     assert "75점 — 통과했습니다" in html and "다시 풀기" in html
@@ -251,14 +264,18 @@ def test_a_choice_from_another_question_is_refused(client, quiz):
 
 
 def test_a_choice_from_another_quiz_is_refused(client, quiz):
-    other = make_check(section=quiz.section.lecture.sections.create(title="다른 절", slug="다른-절", order=2), slug="other")
+    other = make_check(
+        section=quiz.section.lecture.sections.create(title="다른 절", slug="다른-절", order=2), slug="other"
+    )
     foreign = other.questions.get(key="single").choices.get(is_correct=True).token
     html = client.post(answer_url(quiz, "single"), {"choice": foreign}, headers=HTMX).content.decode()
     assert "이 문제의 선택지가 아닌" in html and not Answer.objects.exists()
 
 
 def test_a_question_of_another_quiz_is_refused(client, quiz):
-    other = make_check(section=quiz.section.lecture.sections.create(title="다른 절", slug="다른-절", order=2), slug="other")
+    other = make_check(
+        section=quiz.section.lecture.sections.create(title="다른 절", slug="다른-절", order=2), slug="other"
+    )
     url = reverse("quizzes:answer", args=[quiz.slug, other.questions.get(key="single").pk])
     html = client.post(url, {"choice": token(other, "single", "kubelet")}, headers=HTMX).content.decode()
     assert "삭제되었거나 바뀌었습니다" in html and not Answer.objects.exists()
