@@ -42,6 +42,23 @@ class MarkdownPreviewMixin:
         css = {"all": ["course/admin-preview.css"]}
 
 
+class ReferencedContentMixin:
+    """Refuse to delete a diagram, pattern or family that a section still references.
+
+    Deleting it would leave a figure without an image or a dead link in stored HTML.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            for section in obj.sections.select_related("lecture"):
+                protected.append(
+                    _("%(section)s (%(lecture)s) 절이 「%(obj)s」을(를) 참조합니다. 본문에서 참조를 먼저 지우세요.")
+                    % {"section": section, "lecture": section.lecture, "obj": obj}
+                )
+        return deleted, model_count, perms_needed, protected
+
+
 @admin.action(description=gettext_lazy("선택한 항목 공개"))
 def publish(modeladmin, request, queryset):
     count = queryset.update(is_published=True)
@@ -161,7 +178,7 @@ class DiagramForm(forms.ModelForm):
 
 
 @admin.register(Diagram)
-class DiagramAdmin(admin.ModelAdmin):
+class DiagramAdmin(ReferencedContentMixin, admin.ModelAdmin):
     form = DiagramForm
     list_display = ["thumbnail", "title", "slug", "has_local_file"]
     search_fields = ["slug", "title", "alt_text"]
@@ -187,14 +204,14 @@ class DiagramAdmin(admin.ModelAdmin):
 
 
 @admin.register(PatternFamily)
-class PatternFamilyAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternFamilyAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Pattern)
-class PatternAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "family", "intent"]
     list_filter = ["family"]
     search_fields = ["name", "name_en", "intent"]

@@ -201,7 +201,7 @@ def score(quiz, attempt, states):
 
 def question_states(quiz, attempt):
     """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries."""
-    questions = quiz.questions.prefetch_related("choices").select_related("section__lecture__course")
+    questions = quiz.questions.prefetch_related("choices", "patterns").select_related("section__lecture__course")
     answers = {}
     if attempt is not None:
         answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}

@@ -151,3 +151,24 @@ def test_a_learner_cannot_reach_the_admin(client):
     response = client.get(reverse("admin:course_section_change", args=[section.pk]))
     assert response.status_code == 302
     assert Section.objects.get().body == "본문"
+
+
+def test_a_diagram_still_shown_in_a_section_cannot_be_deleted(client, editor):
+    from course.tests.builders import make_diagram
+
+    diagram = make_diagram(slug="used")
+    make_section(body="[[diagram:used]]", title="그림 있는 절")
+    url = reverse("admin:course_diagram_delete", args=[diagram.pk])
+    html = client.get(url).content.decode()
+    assert "그림 있는 절" in html and "참조를 먼저 지우세요" in html
+    client.post(url, {"post": "yes"})
+    assert Diagram.objects.filter(pk=diagram.pk).exists()
+
+
+def test_an_unused_pattern_can_be_deleted(client, editor):
+    from course.models import Pattern
+    from course.tests.builders import make_pattern
+
+    pattern = make_pattern()
+    response = client.post(reverse("admin:course_pattern_delete", args=[pattern.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Pattern.objects.exists()
