@@ -23,6 +23,10 @@ PAGES = {
     "patterns": "/patterns/?family=connectivity-composition",
     "pattern": "/patterns/circuit-breaker/",
     "diagram": "/diagrams/cloud-native-reference-model/",
+    "review-quiz": "/quizzes/" + quote("1강-복습") + "/",
+    "dashboard": "/me/",
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
     "not-found": "/courses/nope/",
 }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
@@ -45,6 +49,14 @@ def main(base, out, only=None):
                         continue
                     page.goto(base + path)
                     page.screenshot(path=out / f"{name}-{size}-{scheme}.png", full_page=True)
+                if not only or "result" in only:
+                    # Answer one review question (right or wrong) and submit, to show the result page.
+                    page.goto(base + PAGES["review-quiz"])
+                    page.locator(".question input[name=choice]").first.check()
+                    page.locator(".question button").first.click()
+                    page.locator(".question--answered").first.wait_for()
+                    page.get_by_role("button", name="지금 제출하고 결과 보기").click()
+                    page.screenshot(path=out / f"result-{size}-{scheme}.png", full_page=True)
                 context.close()
         browser.close()
 
