@@ -37,6 +37,13 @@ class MarkdownPreviewMixin:
         }
     }
 
+    plain_text_fields = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.plain_text_fields:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 4})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     class Media:
         js = ["course/admin-preview.js"]
         css = {"all": ["course/admin-preview.css"]}

@@ -81,6 +81,7 @@ class QuestionAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
     list_filter = ["quiz__lecture", "kind"]
     search_fields = ["prompt", "key"]
     inlines = [ChoiceInline]
+    plain_text_fields = ["accepted_answers"]
     filter_horizontal = ["patterns"]
     fields = ["quiz", "key", "order", "kind", "prompt", "explanation", "accepted_answers", "section", "patterns"]
     list_select_related = ["quiz"]

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from course import references
@@ -148,7 +150,7 @@ class Question(models.Model):
         constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key_per_quiz")]
 
     def __str__(self):
-        return re.sub(r"\s+", " ", self.prompt)[:80]
+        return Truncator(re.sub(r"\s+", " ", strip_tags(self.prompt_html or self.prompt)).strip()).chars(80)
 
     def save(self, *args, **kwargs):
         self.prompt_html = references.render(self.prompt).html
