@@ -12,3 +12,28 @@ def shipped_course(db):
     from course.models import Course
 
     return Course.objects.get(slug="cloud-native-patterns")
+
+
+@pytest.fixture
+def editor(client):
+    """A staff member in the content editors group (not a superuser), logged in on ``client``."""
+    from django.contrib.auth.models import Group, User
+
+    from course.apps import EDITORS_GROUP
+
+    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(user)
+    return user
+
+
+def client_for_learner(token):
+    """A test client whose session already carries a visitor's learner token."""
+    from django.test import Client
+
+    client = Client()
+    session = client.session
+    session["learner"] = token
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    return client

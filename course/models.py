@@ -20,6 +20,12 @@ class PublishedQuerySet(models.QuerySet):
         return self if user.is_staff else self.published()
 
 
+class SectionQuerySet(PublishedQuerySet):
+    def for_links(self):
+        """Sections to list as links: with what their URLs need, without their bodies."""
+        return self.select_related("lecture__course").defer("body", "body_html")
+
+
 class Course(models.Model):
     """A course is the top of the content tree; the site can hold several."""
 
@@ -108,7 +114,7 @@ class Section(models.Model):
     families = models.ManyToManyField("PatternFamily", blank=True, editable=False, related_name="sections")
 
     publish_chain = ("", "lecture__", "lecture__course__")
-    objects = PublishedQuerySet.as_manager()
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["lecture", "order", "id"]

@@ -112,12 +112,7 @@ def pattern_list(request):
 @require_GET
 def pattern_detail(request, slug):
     pattern = get_object_or_404(Pattern.objects.select_related("family"), slug=slug)
-    sections = (
-        Section.objects.visible_to(request.user)
-        .filter(patterns=pattern)
-        .select_related("lecture__course")
-        .defer("body", "body_html")
-    )
+    sections = Section.objects.visible_to(request.user).filter(patterns=pattern).for_links()
     related = pattern.related.select_related("family")
     return render(request, "course/pattern_detail.html", {"pattern": pattern, "sections": sections, "related": related})
 
@@ -125,12 +120,7 @@ def pattern_detail(request, slug):
 @require_GET
 def diagram_detail(request, slug):
     diagram = get_object_or_404(Diagram.objects.defer("image"), slug=slug)
-    sections = (
-        Section.objects.visible_to(request.user)
-        .filter(diagrams=diagram)
-        .select_related("lecture__course")
-        .defer("body", "body_html")
-    )
+    sections = Section.objects.visible_to(request.user).filter(diagrams=diagram).for_links()
     return render(request, "course/diagram_detail.html", {"diagram": diagram, "sections": sections})
 
 

@@ -1,24 +1,15 @@
 """Authoring in the admin: a content editor (not a superuser) changes what readers see."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from course.apps import EDITORS_GROUP
 from course.models import Diagram, Lecture, Section
 from course.tests.builders import make_course, make_lecture, make_section
 from course.tests.test_import import SEED
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client.force_login(user)
-    return user
 
 
 def section_form(section, **changes):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from conftest import client_for_learner
 from course.tests.builders import make_lecture, make_section
 from learners.models import SectionProgress
 from learners.services import learner_merge
@@ -208,11 +209,7 @@ def test_login_on_another_device_moves_that_devices_visits_too(client, sections)
 def test_concurrent_writes_from_one_learner_leave_one_row_and_lose_nothing():
     lecture = make_lecture()
     section = make_section(lecture, "절", 1, slug="s")
-    client = Client()
-    session = client.session
-    session["learner"] = "token"
-    session.save()
-    client.cookies["sessionid"] = session.session_key
+    client = client_for_learner("token")
     barrier = threading.Barrier(4)
 
     def work(n):

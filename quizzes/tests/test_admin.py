@@ -1,22 +1,13 @@
 """Editing quizzes in the admin: validation on save and per-question statistics."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from course.apps import EDITORS_GROUP
 from quizzes.tests.builders import make_check
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client.force_login(user)
-    return user
 
 
 def question_form(question, choices, **changes):

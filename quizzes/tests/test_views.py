@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from conftest import client_for_learner
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.tests.builders import add_question, make_check
 
@@ -215,11 +216,7 @@ def test_concurrent_submits_record_one_answer():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_answers_open_only_one_attempt():
     quiz = make_check()
-    client = Client()
-    session = client.session
-    session["learner"] = "concurrent-learner"
-    session.save()
-    client.cookies["sessionid"] = session.session_key
+    client = client_for_learner("concurrent-learner")
     barrier = threading.Barrier(3)
 
     def submit(key, text):
