@@ -116,6 +116,7 @@ CONTENT_DIR = BASE_DIR / "content"
 # Largest diagram file an editor may upload, in bytes.
 DIAGRAM_MAX_BYTES = int(os.environ.get("DIAGRAM_MAX_BYTES", str(2 * 1024 * 1024)))
 
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "learners:dashboard"
 LOGOUT_REDIRECT_URL = "course:home"

@@ -72,7 +72,12 @@ def answer(request, slug, question_pk):
     if error and not state.answered:
         state.chosen_tokens = set(request.POST.getlist("choice"))
         state.given_text = request.POST.get("text", "")
-    return render(request, "quizzes/_answer_response.html", {**context, "state": state})
+    response = render(request, "quizzes/_answer_response.html", {**context, "state": state})
+    if context["attempt"] and context["attempt"].is_finished and not error:
+        # A finished attempt may have completed the section: parts of the page that show
+        # progress listen for this event and refresh themselves.
+        response["HX-Trigger"] = "progress-changed"
+    return response
 
 
 def _anchor(quiz, question):

@@ -346,3 +346,21 @@ def test_lesson_page_queries_do_not_grow_with_questions(client, quiz):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_a_stale_csrf_token_gets_a_korean_page(quiz):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(answer_url(quiz, "single"), {"choice": "x"})
+    assert response.status_code == 403 and "보안 토큰이 없거나 만료되었습니다" in response.content.decode()
+
+
+def test_finishing_an_attempt_tells_the_page_to_refresh_progress(client, quiz):
+    for key in ("single", "multiple", "tf"):
+        response = client.post(
+            answer_url(quiz, key),
+            {"choice": token(quiz, key, quiz.questions.get(key=key).choices.first().text)},
+            headers=HTMX,
+        )
+        assert "HX-Trigger" not in response
+    response = client.post(answer_url(quiz, "short"), {"text": "k8s"}, headers=HTMX)
+    assert response["HX-Trigger"] == "progress-changed"

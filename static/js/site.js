@@ -1,0 +1,26 @@
+// Tell the reader when an htmx request fails, instead of failing silently.
+// Their input stays on the page, so nothing is lost: they can simply try again.
+(function () {
+  "use strict";
+  function announce(text) {
+    const region = document.getElementById("request-status");
+    if (!region) return;
+    region.textContent = text;
+    region.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr.status;
+    announce(
+      status === 403
+        ? "보안 토큰이 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요. 고른 답은 새로 고친 뒤 다시 골라야 합니다."
+        : "요청을 처리하지 못했습니다 (" + status + "). 잠시 후 다시 시도해 주세요."
+    );
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    const region = document.getElementById("request-status");
+    if (region) region.hidden = true;
+  });
+})();
