@@ -155,3 +155,11 @@ def test_export_lecture_command_writes_markdown(tmp_path):
     call_command("export_lecture", course="demo", lecture=1, output=str(out))
     text = out.read_text(encoding="utf-8")
     assert text.startswith("### 1강") and text.count("\n### ") == 8 and "**서버리스**" in text
+
+
+def test_the_shipped_lecture_survives_export_and_import_unchanged(shipped_course):
+    lecture = shipped_course.lectures.get(number=1)
+    before = list(lecture.sections.values_list("title", "slug", "order", "body"))
+    report = import_lecture(shipped_course, export_lecture(lecture))
+    assert not report.changed
+    assert list(lecture.sections.values_list("title", "slug", "order", "body")) == before

@@ -168,3 +168,16 @@ def test_diagram_page_shows_it_large_with_its_description(client, lecture):
 def test_a_diagram_without_a_file_has_no_image_url(client, lecture):
     make_diagram(slug="waiting", with_image=False)
     assert client.get(reverse("course:diagram-image", args=["waiting"])).status_code == 404
+
+
+def test_pages_never_render_markdown_per_request(client, lecture, monkeypatch):
+    from course import markdown
+
+    def fail(*args, **kwargs):
+        raise AssertionError("markdown rendered during a request")
+
+    monkeypatch.setattr(markdown, "render", fail)
+    monkeypatch.setattr(markdown, "_markdown_to_html", fail)
+    for section in lecture.sections.all():
+        assert client.get(section.get_absolute_url()).status_code == 200
+    assert client.get(reverse("course:pattern-detail", args=["circuit-breaker"])).status_code == 200

@@ -139,3 +139,34 @@ def test_analytics_are_staff_only_and_aggregate(client):
     assert "started,3" in csv and "completed: 첫 절,2" in csv
     csv = client.get(reverse("learners:analytics") + "?format=csv&table=questions").content.decode("utf-8-sig")
     assert ",3,0,etcd,3" in csv
+
+
+def test_dashboard_and_result_queries_do_not_grow_with_attempts_or_questions(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quizzes.tests.builders import add_question
+
+    section = make_section(lecture=make_lecture())
+    quiz = make_check(section=section)
+    client.force_login(User.objects.create_user("many", password=PASSWORD))
+
+    def play():
+        for question in quiz.questions.prefetch_related("choices"):
+            data = {"text": "오답"} if question.kind == "short" else {"choice": question.choices.first().token}
+            client.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), data)
+        client.post(reverse("quizzes:retry", args=[quiz.slug]))
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    play()
+    urls = [reverse("learners:dashboard"), Attempt.objects.order_by("pk").first().get_absolute_url()]
+    before = [count(url) for url in urls]
+    for n in range(5):
+        add_question(quiz, "single", f"more{n}", 10 + n, [("a", True, ""), ("b", False, "")])
+    for _ in range(3):
+        play()
+    assert [count(url) for url in urls] == before
