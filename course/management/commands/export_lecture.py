@@ -3,13 +3,14 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from course.importer import export_lecture
 from course.models import Lecture
 
 
 class Command(BaseCommand):
-    help = "강의를 강의 노트 형식의 마크다운으로 내보냅니다. 내보낸 파일을 다시 가져오면 같은 내용이 됩니다."
+    help = _("강의를 강의 노트 형식의 마크다운으로 내보냅니다. 내보낸 파일을 다시 가져오면 같은 내용이 됩니다.")
 
     def add_arguments(self, parser):
         parser.add_argument("--course", required=True, help="강좌 슬러그")
@@ -20,11 +21,13 @@ class Command(BaseCommand):
         try:
             lecture_obj = Lecture.objects.select_related("course").get(course__slug=course, number=lecture)
         except Lecture.DoesNotExist:
-            raise CommandError(f"강좌 '{course}'에 {lecture}강이 없습니다.") from None
+            raise CommandError(
+                _("강좌 '%(course)s'에 %(number)s강이 없습니다.") % {"course": course, "number": lecture}
+            ) from None
         text = export_lecture(lecture_obj)
         if output:
             output = Path(output)
             output.write_text(text, encoding="utf-8")
-            self.stderr.write(f"{output}에 썼습니다.")
+            self.stderr.write(_("%(path)s에 썼습니다.") % {"path": output})
         else:
             self.stdout.write(text, ending="")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from course.loader import ContentError, read_toml
 from course.models import Course
@@ -11,7 +12,7 @@ from quizzes.loader import load_quiz_file
 
 
 class Command(BaseCommand):
-    help = "문제 은행 파일(content/<강좌>/quizzes/*.toml)을 불러옵니다. 여러 번 실행해도 결과는 같습니다."
+    help = _("문제 은행 파일(content/<강좌>/quizzes/*.toml)을 불러옵니다. 여러 번 실행해도 결과는 같습니다.")
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", type=Path)
@@ -19,16 +20,19 @@ class Command(BaseCommand):
     def handle(self, *args, files, **options):
         files = files or sorted(Path(settings.CONTENT_DIR).glob("*/quizzes/*.toml"))
         if not files:
-            raise CommandError(f"{settings.CONTENT_DIR}에 문제 은행 파일이 없습니다.")
+            raise CommandError(_("%(dir)s에 문제 은행 파일이 없습니다.") % {"dir": settings.CONTENT_DIR})
         for path in files:
             try:
                 slug = read_toml(Path(path).parent.parent / "course.toml")["slug"]
                 course = Course.objects.get(slug=slug)
                 report = load_quiz_file(path, course)
             except Course.DoesNotExist:
-                raise CommandError(f"{path}: 강좌 '{slug}'가 없습니다. load_course를 먼저 실행하세요.") from None
+                raise CommandError(
+                    _("%(path)s: 강좌 '%(slug)s'가 없습니다. load_course를 먼저 실행하세요.")
+                    % {"path": path, "slug": slug}
+                ) from None
             except ContentError as error:
-                raise CommandError(f"{error}\n아무것도 바꾸지 않았습니다.") from error
-            self.stdout.write(f"{path}: 변경 {report.changed}건")
+                raise CommandError(_("%(error)s\n아무것도 바꾸지 않았습니다.") % {"error": error}) from error
+            self.stdout.write(_("%(path)s: 변경 %(count)d건") % {"path": path, "count": report.changed})
             for line in report.lines:
                 self.stdout.write(f"  {line}")
