@@ -72,25 +72,35 @@ def lecture_detail(request, course_slug, lecture_slug):
     return render(request, "course/lecture_detail.html", context)
 
 
-@require_GET
-def section_detail(request, course_slug, lecture_slug, section_slug):
-    lecture = _get_lecture(request, course_slug, lecture_slug)
+def toc_context(request, lecture, section):
+    """What course/_toc.html needs: the sections with the learner's marks, the position, the progress."""
     sections = _with_marks(request, lecture.toc_for(request.user))
-    _with_progress(request, [lecture])
-    section = get_object_or_404(Section.objects.visible_to(request.user).filter(lecture=lecture), slug=section_slug)
-    section.lecture = lecture
-    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    context = {
+    position = next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk)
+    progress = panels.lecture_progress(request, [lecture]).get(lecture.pk)
+    return {
         "lecture": lecture,
         "section": section,
         "sections": sections,
-        "position": position + 1,
-        "lecture_progress": lecture.progress,
-        "previous": sections[position - 1] if position > 0 else None,
-        "next": sections[position + 1] if position + 1 < len(sections) else None,
-        "patterns": section.patterns.select_related("family"),
-        "panels": panels.section_panels(request, section=section, lecture=lecture, sections=sections),
+        "position": position,
+        "lecture_progress": progress,
     }
+
+
+@require_GET
+def section_detail(request, course_slug, lecture_slug, section_slug):
+    lecture = _get_lecture(request, course_slug, lecture_slug)
+    section = get_object_or_404(Section.objects.visible_to(request.user).filter(lecture=lecture), slug=section_slug)
+    section.lecture = lecture
+    context = toc_context(request, lecture, section)
+    sections, index = context["sections"], context["position"] - 1
+    context.update(
+        {
+            "previous": sections[index - 1] if index > 0 else None,
+            "next": sections[index + 1] if index + 1 < len(sections) else None,
+            "patterns": section.patterns.select_related("family"),
+            "panels": panels.section_panels(request, section=section, lecture=lecture, sections=sections),
+        }
+    )
     return render(request, "course/section_detail.html", context)
 
 

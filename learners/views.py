@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from course import panels
 from course.models import Lecture, Section
+from course.views import toc_context
 from learners import analytics, services
 from learners.forms import DeleteAccountForm, SignupForm
 from quizzes.models import Answer, Attempt
@@ -64,18 +65,9 @@ def section_complete(request, pk):
     services.progress_set_completed(section=section, owner=owner, completed=completed)
     if not request.htmx:
         return redirect(section.get_absolute_url() + "#completion")
-    lecture = section.lecture
-    sections = lecture.toc_for(request.user)
-    marks = panels.section_marks(request, sections)
-    for item in sections:
-        item.mark = marks.get(item.pk, "")
     context = {
-        "section": section,
-        "lecture": lecture,
-        "sections": sections,
-        "position": next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk),
+        **toc_context(request, section.lecture, section),
         "panel": {"section": section, "completed": completed},
-        "lecture_progress": panels.lecture_progress(request, [lecture]).get(lecture.pk),
         "just_changed": True,
     }
     return render(request, "learners/_completion_response.html", context)
