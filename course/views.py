@@ -67,6 +67,9 @@ def lecture_detail(request, course_slug, lecture_slug):
     context = {
         "lecture": lecture,
         "sections": sections,
+        "continue_with": next((s for s in sections if s.mark != "completed"), None)
+        if any(s.mark for s in sections)
+        else None,
         "panels": panels.lecture_panels(request, lecture=lecture, sections=sections),
     }
     return render(request, "course/lecture_detail.html", context)

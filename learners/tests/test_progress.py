@@ -241,3 +241,11 @@ def test_password_reset_mail_leads_to_a_new_password(client):
     form_url = response.redirect_chain[-1][0]
     client.post(form_url, {"new_password1": "new-passphrase-2", "new_password2": "new-passphrase-2"})
     assert Client().login(username="learner", password="new-passphrase-2")
+
+
+def test_lecture_overview_offers_the_first_unfinished_section(client, sections):
+    lecture = sections[0].lecture
+    assert "첫 절부터 읽기" in client.get(lecture.get_absolute_url()).content.decode()
+    complete(client, sections[0])
+    html = client.get(lecture.get_absolute_url()).content.decode()
+    assert "이어서 읽기: 절 2" in html and sections[1].get_absolute_url() in html
