@@ -129,6 +129,7 @@ def login_blocked(username, ip_address):
 
 def login_failed(username, ip_address):
     FailedLogin.objects.create(username=username[:150], ip_address=ip_address)
+    FailedLogin.objects.filter(attempted_at__lt=timezone.now() - LOGIN_WINDOW).delete()  # keep the table small
 
 
 def login_succeeded(username):

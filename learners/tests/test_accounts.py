@@ -170,3 +170,21 @@ def test_dashboard_and_result_queries_do_not_grow_with_attempts_or_questions(cli
     for _ in range(3):
         play()
     assert [count(url) for url in urls] == before
+
+
+def test_signup_does_not_redirect_to_another_site(client):
+    data = {"username": "song", "email": "s@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post(reverse("signup") + "?next=https://evil.example/", {**data, "next": "https://evil.example/"})
+    assert response["Location"] == reverse("learners:dashboard")
+
+
+def test_old_failed_logins_are_forgotten():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learners.models import FailedLogin
+
+    FailedLogin.objects.create(username="old", attempted_at=timezone.now() - timedelta(hours=1))
+    Client().post(reverse("login"), {"username": "new", "password": "wrong"})
+    assert list(FailedLogin.objects.values_list("username", flat=True)) == ["new"]

@@ -364,3 +364,8 @@ def test_finishing_an_attempt_tells_the_page_to_refresh_progress(client, quiz):
         assert "HX-Trigger" not in response
     response = client.post(answer_url(quiz, "short"), {"text": "k8s"}, headers=HTMX)
     assert response["HX-Trigger"] == "progress-changed"
+
+
+def test_a_short_answer_is_shown_back_escaped(client, quiz):
+    html = client.post(answer_url(quiz, "short"), {"text": "<script>alert(1)</script>"}, headers=HTMX).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
