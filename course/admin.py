@@ -103,6 +103,12 @@ class ImportLectureForm(forms.Form):
         ),
     )
 
+    force = forms.BooleanField(
+        label=gettext_lazy("관리자에서 고친 절도 덮어쓰기"),
+        required=False,
+        help_text=gettext_lazy("체크하지 않으면 마지막으로 가져온 뒤 관리자에서 고친 절은 그대로 둡니다."),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2 * 1024 * 1024:
@@ -135,7 +141,9 @@ class LectureAdmin(admin.ModelAdmin):
         form = ImportLectureForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_lecture(form.cleaned_data["course"], form.cleaned_data["file"])
+                report = import_lecture(
+                    form.cleaned_data["course"], form.cleaned_data["file"], force=form.cleaned_data["force"]
+                )
             except LectureFormatError as error:
                 form.add_error(
                     "file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error}

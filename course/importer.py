@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from course import markdown, references
+from course import markdown, references, sync
 from course.models import Diagram, Lecture, Section
 
 TITLE_RE = re.compile(r"^###\s*(\d+)\s*강\s*[:.\-–—]?\s*(.*?)\s*#*\s*$")
@@ -78,6 +78,7 @@ class ImportReport:
     retired: list[str] = field(default_factory=list)
     diagrams_created: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self):
@@ -94,6 +95,7 @@ class ImportReport:
             (_("새 절"), self.created),
             (_("수정한 절"), self.updated),
             (_("그대로인 절"), self.unchanged),
+            (_("관리자에서 고친 것이라 그대로 둔 절 (덮어쓰려면 --force)"), self.kept),
             (_("파일에 없어 비공개로 돌린 절"), self.retired),
             (_("새 그림 (로컬 파일 대기)"), self.diagrams_created),
             (_("버린 HTML"), self.dropped),
@@ -313,11 +315,12 @@ def _attach_images(parsed, report):
             section.body = section.body.replace(f"[[diagram:{id(image)}]]", f"[[diagram:{diagram.slug}]]")
 
 
-def import_lecture(course, text):
+def import_lecture(course, text, *, force=False):
     """Create or update one lecture of ``course`` from lecture-notes markdown.
 
     Runs in one transaction: a file with a format error or a reference to a
     missing diagram or pattern raises LectureFormatError and changes nothing.
+    A section edited in the admin since it was last imported is kept unless ``force``.
     """
     parsed = parse_lecture(text)
     report = ImportReport(dropped=parsed.dropped)
@@ -331,42 +334,27 @@ def import_lecture(course, text):
         if errors:
             raise LectureFormatError("\n".join(errors))
 
-        lecture = Lecture.objects.filter(course=course, number=parsed.number).first()
-        if lecture is None:
-            lecture = Lecture.objects.create(
-                course=course, number=parsed.number, slug=parsed.slug, title=parsed.title, summary=parsed.summary
-            )
-            report.lecture_created = True
-        elif (lecture.title, lecture.summary) != (parsed.title, parsed.summary):
-            lecture.title, lecture.summary = parsed.title, parsed.summary
-            lecture.save(update_fields=["title", "summary", "updated_at"])
-            report.lecture_updated = True
+        lecture = Lecture.objects.filter(course=course, number=parsed.number).first() or Lecture(
+            course=course, number=parsed.number, slug=parsed.slug
+        )
+        result = sync.apply(lecture, {"title": parsed.title, "summary": parsed.summary}, force=force)
+        report.lecture_created = result == sync.CREATED
+        report.lecture_updated = result == sync.UPDATED
+        if result == sync.KEPT:
+            report.kept.append(str(lecture))
         report.lecture = lecture
 
         existing = {section.slug: section for section in lecture.sections.all()}
+        outcomes = {
+            sync.CREATED: report.created,
+            sync.UPDATED: report.updated,
+            sync.UNCHANGED: report.unchanged,
+            sync.KEPT: report.kept,
+        }
         for order, incoming in enumerate(parsed.sections, start=1):
-            section = existing.pop(incoming.slug, None)
-            if section is None:
-                Section.objects.create(
-                    lecture=lecture, title=incoming.title, slug=incoming.slug, order=order, body=incoming.body
-                )
-                report.created.append(incoming.title)
-            elif (section.title, section.order, section.body, section.is_published) != (
-                incoming.title,
-                order,
-                incoming.body,
-                True,
-            ):
-                section.title, section.order, section.body, section.is_published = (
-                    incoming.title,
-                    order,
-                    incoming.body,
-                    True,
-                )
-                section.save()
-                report.updated.append(incoming.title)
-            else:
-                report.unchanged.append(incoming.title)
+            section = existing.pop(incoming.slug, None) or Section(lecture=lecture, slug=incoming.slug)
+            values = {"title": incoming.title, "order": order, "body": incoming.body, "is_published": True}
+            outcomes[sync.apply(section, values, force=force)].append(incoming.title)
         for section in existing.values():
             # Kept, not deleted: learners' progress points at these rows.
             if section.is_published:

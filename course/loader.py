@@ -4,6 +4,7 @@ Loading is idempotent: rows are matched by slug and saved only when something
 changed, so loading twice reports no changes the second time.
 """
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from course import diagrams as diagram_files
+from course import sync
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Pattern, PatternFamily
 
@@ -24,11 +27,26 @@ class ContentError(Exception):
 class LoadReport:
     lines: list[str] = field(default_factory=list)
     changed: int = 0
+    kept: list[str] = field(default_factory=list)
 
     def note(self, changed, message):
         if changed:
             self.changed += 1
             self.lines.append(message)
+
+    def outcome(self, result, label):
+        """Record what sync.apply did to one row."""
+        if result == sync.KEPT:
+            self.kept.append(label)
+        self.note(result in (sync.CREATED, sync.UPDATED), _("%(label)s 저장") % {"label": label})
+
+    def kept_line(self):
+        if not self.kept:
+            return ""
+        return _("관리자에서 고친 것이라 그대로 둔 항목 %(count)d개: %(items)s (파일 내용으로 덮어쓰려면 --force)") % {
+            "count": len(self.kept),
+            "items": ", ".join(self.kept),
+        }
 
 
 def read_toml(path):
@@ -59,20 +77,13 @@ def update_fields(obj, values):
     return changed
 
 
-def upsert(model, slug, values, **lookup):
-    obj = model.objects.filter(slug=slug, **lookup).first()
-    if obj is None:
-        obj = model(slug=slug, **lookup)
-        update_fields(obj, values)
-        obj.save()
-        return obj, True
-    if update_fields(obj, values):
-        obj.save()
-        return obj, True
-    return obj, False
+def upsert(model, slug, values, *, force=False):
+    """Create or update the row with this slug from a file's values; returns (obj, sync result)."""
+    obj = model.objects.filter(slug=slug).first() or model(slug=slug)
+    return obj, sync.apply(obj, values, force=force)
 
 
-def load_diagrams(directory, report):
+def load_diagrams(directory, report, force=False):
     manifest = directory / "diagrams" / "diagrams.toml"
     if not manifest.exists():
         return
@@ -86,27 +97,25 @@ def load_diagrams(directory, report):
             raise ContentError(
                 _("%(where)s: 그림 파일이 없습니다: %(path)s") % {"where": where, "path": path}
             ) from error
-        diagram = Diagram.objects.filter(slug=entry["slug"]).first() or Diagram(slug=entry["slug"])
-        changed = update_fields(
-            diagram,
-            {
-                "title": entry["title"],
-                "alt_text": entry["alt"],
-                "caption": entry.get("caption", ""),
-                "credit": entry.get("credit", ""),
-            },
-        )
-        before = diagram.image_hash
         try:
-            diagram.set_image(data, path.name)
+            prepared = diagram_files.prepare(data, path.name)
         except ValidationError as error:
             raise ContentError(f"{where}: {' '.join(error.messages)}") from error
-        if changed or before != diagram.image_hash or diagram.pk is None:
-            diagram.save()
-            report.note(True, _("그림 %(slug)s 저장") % {"slug": diagram.slug})
+        diagram = Diagram.objects.filter(slug=entry["slug"]).defer("image").first() or Diagram(slug=entry["slug"])
+        values = {
+            "title": entry["title"],
+            "alt_text": entry["alt"],
+            "caption": entry.get("caption", ""),
+            "credit": entry.get("credit", ""),
+            "image_hash": hashlib.sha256(prepared.data).hexdigest(),
+        }
+        result = sync.apply(
+            diagram, values, force=force, before_save=lambda diagram=diagram, prepared=prepared: diagram.store(prepared)
+        )
+        report.outcome(result, _("그림 %(slug)s") % {"slug": diagram.slug})
 
 
-def load_patterns(directory, report):
+def load_patterns(directory, report, force=False):
     path = directory / "patterns.toml"
     if not path.exists():
         return
@@ -121,9 +130,9 @@ def load_patterns(directory, report):
             "description": entry.get("description", "").strip(),
             "order": order,
         }
-        family, changed = upsert(PatternFamily, entry["slug"], values)
+        family, result = upsert(PatternFamily, entry["slug"], values, force=force)
         families[family.slug] = family
-        report.note(changed, _("패턴 분류 %(slug)s 저장") % {"slug": family.slug})
+        report.outcome(result, _("패턴 분류 %(slug)s") % {"slug": family.slug})
 
     patterns, related = {}, {}
     for index, entry in enumerate(data.get("pattern", []), start=1):
@@ -141,10 +150,10 @@ def load_patterns(directory, report):
             "intent": entry["intent"],
         }
         values.update({name: entry.get(name, "").strip() for name in Pattern.MARKDOWN_FIELDS})
-        pattern, changed = upsert(Pattern, entry["slug"], values)
+        pattern, result = upsert(Pattern, entry["slug"], values, force=force)
         patterns[pattern.slug] = pattern
         related[pattern.slug] = (entry.get("related", []), where)
-        report.note(changed, _("패턴 %(slug)s 저장") % {"slug": pattern.slug})
+        report.outcome(result, _("패턴 %(slug)s") % {"slug": pattern.slug})
 
     for slug, (others, where) in related.items():
         unknown = [other for other in others if other not in patterns]
@@ -160,19 +169,19 @@ def load_patterns(directory, report):
             report.note(True, _("패턴 %(slug)s의 관련 패턴 저장") % {"slug": slug})
 
 
-def load_course(directory):
+def load_course(directory, *, force=False):
     """Load one course folder in a single transaction; raise ContentError and change nothing on errors."""
     directory = Path(directory)
     meta = read_toml(directory / "course.toml")
     require(meta, ["slug", "title"], directory / "course.toml")
     report = LoadReport()
     with transaction.atomic():
-        course, changed = upsert(
-            Course, meta["slug"], {"title": meta["title"], "summary": meta.get("summary", "").strip()}
+        course, result = upsert(
+            Course, meta["slug"], {"title": meta["title"], "summary": meta.get("summary", "").strip()}, force=force
         )
-        report.note(changed, _("강좌 %(title)s 저장") % {"title": course.title})
-        load_diagrams(directory, report)
-        load_patterns(directory, report)
+        report.outcome(result, _("강좌 %(title)s") % {"title": course.title})
+        load_diagrams(directory, report, force)
+        load_patterns(directory, report, force)
         for name in meta.get("lectures", []):
             path = directory / name
             try:
@@ -182,8 +191,9 @@ def load_course(directory):
                     _("강의 파일을 읽을 수 없습니다: %(path)s (%(error)s)") % {"path": path, "error": error}
                 ) from error
             try:
-                result = import_lecture(course, text)
+                result = import_lecture(course, text, force=force)
             except LectureFormatError as error:
                 raise ContentError(f"{path}: {error}") from error
             report.note(result.changed, "; ".join(result.lines()))
+            report.kept.extend(result.kept)
     return course, report

@@ -35,6 +35,7 @@ class Course(models.Model):
     order = models.PositiveIntegerField(_("순서"), default=0)
     is_published = models.BooleanField(_("공개"), default=True)
 
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     publish_chain = ("",)
     objects = PublishedQuerySet.as_manager()
 
@@ -61,6 +62,7 @@ class Lecture(models.Model):
     is_published = models.BooleanField(_("공개"), default=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     publish_chain = ("", "course__")
     objects = PublishedQuerySet.as_manager()
 
@@ -113,6 +115,7 @@ class Section(models.Model):
     patterns = models.ManyToManyField("Pattern", blank=True, editable=False, related_name="sections")
     families = models.ManyToManyField("PatternFamily", blank=True, editable=False, related_name="sections")
 
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     publish_chain = ("", "lecture__", "lecture__course__")
     objects = SectionQuerySet.as_manager()
 
@@ -168,6 +171,7 @@ class Diagram(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
@@ -196,7 +200,10 @@ class Diagram(models.Model):
 
     def set_image(self, data, filename=""):
         """Check, sanitise and store an uploaded file; raises ValidationError for bad files."""
-        image = diagram_files.prepare(data, filename)
+        self.store(diagram_files.prepare(data, filename))
+
+    def store(self, image):
+        """Keep a checked image (a diagrams.PreparedImage)."""
         self.image = image.data
         self.content_type = image.content_type
         self.width, self.height = image.width, image.height
@@ -212,6 +219,7 @@ class PatternFamily(models.Model):
     intent = models.CharField(_("한 줄 요약"), max_length=300)
     description = models.TextField(_("설명 (마크다운)"), blank=True)
     description_html = models.TextField(editable=False, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     class Meta:
@@ -254,6 +262,7 @@ class Pattern(models.Model):
     problem_html = models.TextField(editable=False, blank=True)
     solution_html = models.TextField(editable=False, blank=True)
     tradeoffs_html = models.TextField(editable=False, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     related = models.ManyToManyField("self", blank=True, verbose_name=_("관련 패턴"))
 
     class Meta:

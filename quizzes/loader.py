@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from course import sync
 from course.loader import ContentError, LoadReport, read_toml, require, update_fields
 from course.models import Lecture, Pattern
 from quizzes.models import Choice, Question, Quiz
@@ -33,7 +34,7 @@ def _choices(entry, where):
     ]
 
 
-def _load_question(quiz, lecture, entry, order, where, report):
+def _load_question(quiz, lecture, entry, order, where, report, force):
     require(entry, ["key", "kind", "prompt"], where)
     if entry["kind"] not in Question.Kind.values:
         raise ContentError(
@@ -52,53 +53,55 @@ def _load_question(quiz, lecture, entry, order, where, report):
         raise ContentError(_("%(where)s: accepted는 문자열 목록이어야 합니다.") % {"where": where})
     choices = _choices(entry, where)
     question = Question.objects.filter(quiz=quiz, key=entry["key"]).first() or Question(quiz=quiz, key=entry["key"])
-    changed = update_fields(
-        question,
-        {
-            "order": order,
-            "kind": entry["kind"],
-            "prompt": entry["prompt"].strip(),
-            "explanation": entry.get("explanation", "").strip(),
-            "accepted_answers": "\n".join(accepted),
-            "section": section,
-        },
-    )
-    if problems := question.choice_problems([(c["correct"], c["text"]) for c in choices]):
+    values = {
+        "order": order,
+        "kind": entry["kind"],
+        "prompt": entry["prompt"].strip(),
+        "explanation": entry.get("explanation", "").strip(),
+        "accepted_answers": "\n".join(accepted),
+        "section": section,
+    }
+    probe = Question(kind=values["kind"], accepted_answers=values["accepted_answers"])
+    if problems := probe.choice_problems([(c["correct"], c["text"]) for c in choices]):
         raise ContentError(f"{where}: {' '.join(str(p) for p in problems)}")
     if any(not c["text"].strip() for c in choices):
         raise ContentError(_("%(where)s: 내용이 빈 선택지가 있습니다.") % {"where": where})
-    if changed or question.pk is None:
-        question.save()
-    patterns = list(Pattern.objects.filter(slug__in=entry.get("patterns", [])))
-    if len(patterns) != len(set(entry.get("patterns", []))):
-        missing = set(entry["patterns"]) - {p.slug for p in patterns}
+    pattern_slugs = sorted(set(entry.get("patterns", [])))
+    patterns = list(Pattern.objects.filter(slug__in=pattern_slugs))
+    if len(patterns) != len(pattern_slugs):
+        missing = set(pattern_slugs) - {p.slug for p in patterns}
         raise ContentError(
             _("%(where)s: 없는 패턴입니다: %(slugs)s") % {"where": where, "slugs": ", ".join(sorted(missing))}
         )
-    if set(question.patterns.all()) != set(patterns):
+    wanted_choices = [[c["text"].strip(), c["correct"], c["feedback"].strip()] for c in choices]
+    existing = list(question.choices.all()) if question.pk else []
+    current = {
+        "choices": [[c.text, c.is_correct, c.feedback] for c in existing],
+        "patterns": sorted(question.patterns.values_list("slug", flat=True)) if question.pk else [],
+    }
+    result = sync.apply(
+        question,
+        values,
+        force=force,
+        extra={"choices": wanted_choices, "patterns": pattern_slugs},
+        current_extra=current,
+    )
+    if result in (sync.CREATED, sync.UPDATED):
         question.patterns.set(patterns)
-        changed = True
-
-    existing = list(question.choices.all())
-    for index, data in enumerate(choices, start=1):
-        choice = existing[index - 1] if index <= len(existing) else Choice(question=question)
-        values = {
-            "order": index,
-            "text": data["text"].strip(),
-            "is_correct": data["correct"],
-            "feedback": data["feedback"].strip(),
-        }
-        if update_fields(choice, values) or choice.pk is None:
-            choice.save()
-            changed = True
-    for extra in existing[len(choices) :]:
-        extra.delete()
-        changed = True
-    report.note(changed, _("문제 %(key)s 저장") % {"key": question.key})
+        for index, (text, correct, feedback) in enumerate(wanted_choices, start=1):
+            choice = existing[index - 1] if index <= len(existing) else Choice(question=question)
+            if (
+                update_fields(choice, {"order": index, "text": text, "is_correct": correct, "feedback": feedback})
+                or choice.pk is None
+            ):
+                choice.save()
+        for extra in existing[len(wanted_choices) :]:
+            extra.delete()
+    report.outcome(result, _("문제 %(key)s") % {"key": question.key})
     return question
 
 
-def load_quiz_file(path, course):
+def load_quiz_file(path, course, *, force=False):
     data = read_toml(path)
     require(data, ["lecture"], path)
     report = LoadReport()
@@ -127,34 +130,33 @@ def load_quiz_file(path, course):
             if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
                 raise ContentError(_("%(where)s: pass_mark는 0에서 100 사이의 정수여야 합니다.") % {"where": where})
             quiz = Quiz.objects.filter(slug=entry["slug"]).first() or Quiz(slug=entry["slug"])
-            changed = update_fields(
-                quiz,
-                {
-                    "lecture": lecture,
-                    "section": section,
-                    "kind": entry["kind"],
-                    "title": entry["title"],
-                    "pass_mark": pass_mark,
-                    "shuffle": bool(entry.get("shuffle", True)),
-                },
-            )
-            if changed or quiz.pk is None:
-                try:
-                    quiz.validate_constraints()
-                except ValidationError as error:
-                    raise ContentError(f"{where}: {' '.join(error.messages)}") from error
-                quiz.save()
-                report.note(True, _("퀴즈 %(slug)s 저장") % {"slug": quiz.slug})
+            values = {
+                "lecture": lecture,
+                "section": section,
+                "kind": entry["kind"],
+                "title": entry["title"],
+                "pass_mark": pass_mark,
+                "shuffle": bool(entry.get("shuffle", True)),
+            }
+            probe = Quiz(pk=quiz.pk, **values)
+            probe._state.adding = quiz._state.adding  # so the check does not find the quiz itself
+            try:
+                probe.validate_constraints()
+            except ValidationError as error:
+                raise ContentError(f"{where}: {' '.join(error.messages)}") from error
+            report.outcome(sync.apply(quiz, values, force=force), _("퀴즈 %(slug)s") % {"slug": quiz.slug})
             keys = []
             for order, question in enumerate(entry.get("question", []), start=1):
                 qwhere = f"{where} [[quiz.question]] #{order} ({question.get('key', '?')})"
                 if question.get("key") in seen_keys:
                     raise ContentError(_("%(where)s: 같은 key가 이미 있습니다.") % {"where": qwhere})
                 seen_keys.add(question.get("key"))
-                keys.append(_load_question(quiz, lecture, question, order, qwhere, report).key)
+                keys.append(_load_question(quiz, lecture, question, order, qwhere, report, force).key)
             if not keys:
                 raise ContentError(_("%(where)s: 문제가 하나도 없습니다.") % {"where": where})
-            removed, _detail = quiz.questions.exclude(key__in=keys).delete()
+            gone = quiz.questions.exclude(key__in=keys)
+            removed = gone.count()
+            gone.delete()
             report.note(
                 bool(removed), _("퀴즈 %(slug)s에서 파일에 없는 문제 %(n)d개 삭제") % {"slug": quiz.slug, "n": removed}
             )

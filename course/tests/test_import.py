@@ -163,3 +163,36 @@ def test_the_shipped_lecture_survives_export_and_import_unchanged(shipped_course
     report = import_lecture(shipped_course, export_lecture(lecture))
     assert not report.changed
     assert list(lecture.sections.values_list("title", "slug", "order", "body")) == before
+
+
+def test_reimport_keeps_a_section_edited_in_the_admin_unless_forced():
+    course = make_course()
+    import_lecture(course, SEED)
+    section = Section.objects.get(title="쿠버네티스")
+    section.body += "\n\n편집자가 덧붙인 문단"
+    section.save()  # as the admin does
+    report = import_lecture(course, SEED.replace("쿠버네티스가 표준", "쿠버네티스가 사실상 표준"))
+    assert report.kept == ["쿠버네티스"] and "편집자가 덧붙인 문단" in Section.objects.get(pk=section.pk).body
+    assert report.updated == ["컨테이너와 컨테이너 오케스트레이션"]  # untouched sections still follow the file
+    assert "관리자에서 고친 것이라 그대로 둔 절" in "\n".join(report.lines())
+    report = import_lecture(course, SEED, force=True)
+    assert "쿠버네티스" in report.updated and "편집자가 덧붙인 문단" not in Section.objects.get(pk=section.pk).body
+
+
+def test_loading_the_shipped_course_again_keeps_admin_edits(shipped_course, capsys):
+    from course.models import Pattern
+
+    pattern = Pattern.objects.get(slug="circuit-breaker")
+    pattern.intent = "편집자가 고친 한 줄 요약"
+    pattern.save()
+    section = Section.objects.get(slug="마치며")
+    section.title = "정리하며"
+    section.save()
+    call_command("load_course")
+    out = capsys.readouterr().out
+    assert "그대로 둔 항목" in out and "패턴 circuit-breaker" in out and "마치며" in out
+    assert Pattern.objects.get(slug="circuit-breaker").intent == "편집자가 고친 한 줄 요약"
+    assert Section.objects.get(slug="마치며").title == "정리하며"
+    call_command("load_course", force=True)
+    assert Pattern.objects.get(slug="circuit-breaker").intent != "편집자가 고친 한 줄 요약"
+    assert Section.objects.get(slug="마치며").title == "마치며"

@@ -93,3 +93,20 @@ def test_a_malformed_bank_names_the_place_and_changes_nothing(bank, tmp_path, te
 def test_load_quizzes_command_needs_the_course_loaded_first(db):
     with pytest.raises(CommandError, match="load_course를 먼저"):
         call_command("load_quizzes")
+
+
+def test_reloading_keeps_a_question_whose_choices_were_edited_in_the_admin(bank):
+    question = Question.objects.get(key="k8s-kubelet-role")
+    assert question.kind == "short"
+    question.accepted_answers += "\n노드 에이전트"
+    question.save()
+    choice_question = Question.objects.filter(kind="single").first()
+    choice = choice_question.choices.first()
+    choice.text = "편집자가 고친 선택지"
+    choice.save()
+    report = load_quiz_file(BANK, bank)
+    assert report.changed == 0 and {f"문제 {question.key}", f"문제 {choice_question.key}"} <= set(report.kept)
+    assert "노드 에이전트" in Question.objects.get(pk=question.pk).accepted_answers
+    assert choice_question.choices.filter(text="편집자가 고친 선택지").exists()
+    load_quiz_file(BANK, bank, force=True)
+    assert not choice_question.choices.filter(text="편집자가 고친 선택지").exists()

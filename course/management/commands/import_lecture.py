@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument("--course", required=True, help="강좌 슬러그")
+        parser.add_argument("--force", action="store_true", help=_("관리자에서 고친 절도 파일 내용으로 덮어씁니다"))
 
-    def handle(self, *args, path, course, **options):
+    def handle(self, *args, path, course, force=False, **options):
         try:
             course_obj = Course.objects.get(slug=course)
         except Course.DoesNotExist:
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(_("%(path)s를 읽을 수 없습니다: %(error)s") % {"path": path, "error": error}) from error
         try:
-            report = import_lecture(course_obj, text)
+            report = import_lecture(course_obj, text, force=force)
         except LectureFormatError as error:
             raise CommandError(
                 _("%(path)s: %(error)s\n아무것도 바꾸지 않았습니다.") % {"path": path, "error": error}

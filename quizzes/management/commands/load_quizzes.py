@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", type=Path)
+        parser.add_argument("--force", action="store_true", help=_("관리자에서 고친 항목도 파일 내용으로 덮어씁니다"))
 
-    def handle(self, *args, files, **options):
+    def handle(self, *args, files, force=False, **options):
         files = files or sorted(Path(settings.CONTENT_DIR).glob("*/quizzes/*.toml"))
         if not files:
             raise CommandError(_("%(dir)s에 문제 은행 파일이 없습니다.") % {"dir": settings.CONTENT_DIR})
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             try:
                 slug = read_toml(Path(path).parent.parent / "course.toml")["slug"]
                 course = Course.objects.get(slug=slug)
-                report = load_quiz_file(path, course)
+                report = load_quiz_file(path, course, force=force)
             except Course.DoesNotExist:
                 raise CommandError(
                     _("%(path)s: 강좌 '%(slug)s'가 없습니다. load_course를 먼저 실행하세요.")
@@ -36,3 +37,5 @@ class Command(BaseCommand):
             self.stdout.write(_("%(path)s: 변경 %(count)d건") % {"path": path, "count": report.changed})
             for line in report.lines:
                 self.stdout.write(f"  {line}")
+            if kept := report.kept_line():
+                self.stdout.write(self.style.WARNING(f"  {kept}"))
