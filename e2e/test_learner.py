@@ -91,9 +91,18 @@ def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server
     for scheme in ("light", "dark"):
         context = browser.new_context(base_url=live_server.url, color_scheme=scheme)
         page = context.new_page()
-        for name in ("login", "signup", "password_reset"):
+        for name in ("login", "signup", "password_reset", "password_reset_done", "password_reset_complete"):
             page.goto(reverse(name))
             problems[f"{scheme} {name}"] = axe_violations(page)
+        page.goto(reverse("password_reset_confirm", args=["MQ", "bad-token"]))
+        problems[f"{scheme} reset link invalid"] = axe_violations(page)
+        with page.expect_navigation():
+            page.evaluate(
+                "() => { const f = document.createElement('form'); f.method = 'post'; f.action = '/accounts/login/';"
+                " document.body.append(f); f.submit(); }"
+            )
+        assert "보안 토큰" in page.locator("main").inner_text()
+        problems[f"{scheme} csrf failure"] = axe_violations(page)
         page.goto(reverse("login"))
         page.get_by_role("button", name="로그인").click()  # empty form: errors shown
         problems[f"{scheme} login errors"] = axe_violations(page)
@@ -104,7 +113,13 @@ def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server
         page.locator("#completion button").click()
         page.locator("#completion" + (":not(.is-completed)" if was_completed else ".is-completed")).wait_for()
         problems[f"{scheme} lesson after toggling"] = axe_violations(page)
-        for name in ("learners:dashboard", "password_change", "delete-account", "learners:analytics"):
+        for name in (
+            "learners:dashboard",
+            "password_change",
+            "password_change_done",
+            "delete-account",
+            "learners:analytics",
+        ):
             page.goto(reverse(name))
             problems[f"{scheme} {name}"] = axe_violations(page)
         context.close()
