@@ -10,6 +10,7 @@ by HTML we build ourselves after sanitising, so the sanitiser never has to allow
 what a figure or a pattern link needs.
 """
 
+import html as html_module
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -82,6 +83,13 @@ class Reference:
 class Rendered:
     html: str
     references: list[Reference] = field(default_factory=list)
+    outline: list[dict] = field(default_factory=list)
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read, at about 500 characters a minute (a common figure for Korean text)."""
+        text = re.sub(r"<[^>]+>", "", self.html)
+        return max(1, round(len(re.sub(r"\s+", "", text)) / 500))
 
     def slugs(self, kind):
         return sorted({ref.slug for ref in self.references if ref.kind == kind})
@@ -106,7 +114,12 @@ def _markdown_to_html(text):
     )
     html = converter.convert(text or "")
     # A section's title is the page's h1; headings inside a body start at h2.
-    return re.sub(r"<(/?)h1\b", r"<\1h2", html)
+    outline = [
+        {"id": token["id"], "title": html_module.unescape(token["name"])}
+        for token in converter.toc_tokens
+        if token["level"] <= 2
+    ]
+    return re.sub(r"<(/?)h1\b", r"<\1h2", html), outline
 
 
 def render(text, replacements=None):
@@ -130,11 +143,12 @@ def render(text, replacements=None):
         placeholders[token] = build(reference)
         return token
 
-    html = sanitize_html(_markdown_to_html(REFERENCE_RE.sub(to_placeholder, text or "")))
+    html, outline = _markdown_to_html(REFERENCE_RE.sub(to_placeholder, text or ""))
+    html = sanitize_html(html)
     for token, fragment in placeholders.items():
         # A figure on a line of its own must not end up inside a <p>.
         html = html.replace(f"<p>{token}</p>", fragment).replace(token, fragment)
-    return Rendered(html=html, references=references)
+    return Rendered(html=html, references=references, outline=outline)
 
 
 def link_html(url, text, title=""):

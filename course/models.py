@@ -23,7 +23,7 @@ class PublishedQuerySet(models.QuerySet):
 class SectionQuerySet(PublishedQuerySet):
     def for_links(self):
         """Sections to list as links: with what their URLs need, without their bodies."""
-        return self.select_related("lecture__course").defer("body", "body_html")
+        return self.select_related("lecture__course").defer("body", "body_html", "outline")
 
 
 class Course(models.Model):
@@ -87,7 +87,7 @@ class Lecture(models.Model):
 
     def toc_for(self, user):
         """The sections a user may read, in order, without their bodies, in one query."""
-        sections = list(self.sections.visible_to(user).defer("body", "body_html"))
+        sections = list(self.sections.visible_to(user).defer("body", "body_html", "outline"))
         for section in sections:
             section.lecture = self  # their URLs need the lecture and course we already hold
         return sections
@@ -109,6 +109,8 @@ class Section(models.Model):
         help_text=_("그림은 [[diagram:슬러그]], 패턴은 [[pattern:슬러그]], 패턴 분류는 [[family:슬러그]]로 넣습니다."),
     )
     body_html = models.TextField(editable=False, blank=True)
+    outline = models.JSONField(default=list, blank=True, editable=False, help_text=_("본문의 ## 소제목 (id, 제목)"))
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     is_published = models.BooleanField(_("공개"), default=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     diagrams = models.ManyToManyField("Diagram", blank=True, editable=False, related_name="sections")
@@ -132,7 +134,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         rendered = references.render(self.body)
-        self.body_html = rendered.html
+        self.body_html, self.outline, self.reading_minutes = rendered.html, rendered.outline, rendered.reading_minutes
         super().save(*args, **kwargs)
         self.diagrams.set(Diagram.objects.filter(slug__in=rendered.slugs("diagram")))
         self.patterns.set(Pattern.objects.filter(slug__in=rendered.slugs("pattern")))
@@ -148,7 +150,10 @@ class Section(models.Model):
 
     def rerender(self):
         """Refresh the stored HTML after something it references changed."""
-        Section.objects.filter(pk=self.pk).update(body_html=references.render(self.body).html)
+        rendered = references.render(self.body)
+        Section.objects.filter(pk=self.pk).update(
+            body_html=rendered.html, outline=rendered.outline, reading_minutes=rendered.reading_minutes
+        )
 
 
 class Diagram(models.Model):

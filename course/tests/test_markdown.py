@@ -75,3 +75,14 @@ def test_a_block_reference_is_not_wrapped_in_a_paragraph():
 def test_reference_text_cannot_inject_markup_through_a_link():
     link = markdown.link_html("/patterns/x/", "<img src=x onerror=alert(1)>", 'a" onmouseover="alert(1)')
     assert "<img" not in link and 'onmouseover="' not in link
+
+
+def test_outline_lists_the_body_subheadings_with_their_anchors():
+    rendered = markdown.render("## 첫째 & 둘째\n\n본문\n\n### 하위\n\n## 셋째 **굵게**")
+    assert rendered.outline == [{"id": "첫째-둘째", "title": "첫째 & 둘째"}, {"id": "셋째-굵게", "title": "셋째 굵게"}]
+    assert 'id="첫째-둘째"' in rendered.html
+
+
+def test_reading_time_is_about_500_characters_a_minute():
+    assert markdown.render("짧은 글").reading_minutes == 1
+    assert markdown.render("가" * 2600).reading_minutes == 5

@@ -181,3 +181,12 @@ def test_pages_never_render_markdown_per_request(client, lecture, monkeypatch):
     for section in lecture.sections.all():
         assert client.get(section.get_absolute_url()).status_code == 200
     assert client.get(reverse("course:pattern-detail", args=["circuit-breaker"])).status_code == 200
+
+
+def test_section_page_shows_reading_time_and_an_outline_of_its_subheadings(client, lecture):
+    section = lecture.sections.get(order=1)
+    section.body = "## 하나\n\n가\n\n## 둘\n\n나"
+    section.save()
+    html = client.get(section.get_absolute_url()).content.decode()
+    assert "약 1분" in html and "이 절의 내용 (2)" in html and 'href="#하나"' in html
+    assert "약 1분" in client.get(lecture.get_absolute_url()).content.decode()
