@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from e2e.conftest import axe_violations
 from e2e.test_quiz import answer_all
@@ -50,8 +51,8 @@ def test_progress_follows_the_learner_across_logins(page, quizzes):
     assert "is-completed" not in (toc_item.get_attribute("class") or "")
     page.get_by_role("button", name="완료로 표시").click()
     page.locator("#completion.is-completed").wait_for()
-    assert "is-completed" in page.locator("#lesson-toc li.is-current").get_attribute("class")
-    assert "1/8절 완료 (12%)" in page.locator("#lesson-toc .progress__text").inner_text()
+    page.locator("#lesson-toc li.is-current.is-completed").wait_for()
+    expect(page.locator("#lesson-toc .progress__text")).to_contain_text("1/8절 완료 (12%)")
     assert page.evaluate("window.__marker") == "same page"
 
     other = quizzes.get(section__slug="클라우드-네이티브")

@@ -5,6 +5,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from e2e.conftest import axe_violations
 from quizzes.models import Answer, Attempt, Quiz
@@ -120,8 +121,9 @@ def test_slow_network_shows_a_busy_button_that_cannot_submit_twice(page, quizzes
     choose(block, question, True)
     button = block.locator("button")
     button.click()
-    assert button.is_disabled()
-    assert button.inner_text() == "채점 중…"
+    expect(button).to_be_disabled()
+    expect(button.locator(".when-busy")).to_be_visible()  # "채점 중…"
+    expect(button.locator(".when-idle")).to_be_hidden()
     page.evaluate(f"document.querySelector('#question-{question.pk} form').requestSubmit()")
     page.locator(f"#question-{question.pk}.question--answered").wait_for()
     assert Answer.objects.count() == 1

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from course.models import Diagram
 from e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +19,9 @@ def test_reader_reaches_a_lesson_follows_next_and_previous_and_sees_a_diagram(pa
     assert page.get_by_role("heading", level=1).inner_text() == "컨테이너와 컨테이너 오케스트레이션"
     figure = page.locator("figure.diagram img").first
     figure.scroll_into_view_if_needed()
-    assert figure.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert "공유" in figure.get_attribute("alt") or figure.get_attribute("alt")
+    # lazy-loaded: wait until the browser has fetched and decoded it (fails after the timeout)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
+    assert figure.get_attribute("alt") == Diagram.objects.get(slug="containers-vs-vms").alt_text
     toc_current = page.locator(".lesson-toc [aria-current=page]")
     assert toc_current.inner_text() == "컨테이너와 컨테이너 오케스트레이션"
     page.get_by_role("link", name="이전 마이크로서비스로 구성하는 설계").click()
@@ -31,7 +33,8 @@ def test_diagram_opens_larger(page, course):
     page.goto(section.get_absolute_url())
     page.locator("#diagram-kubernetes-cluster").get_by_role("link", name="크게 보기").click()
     assert page.get_by_role("heading", level=1).inner_text()
-    assert page.locator(".diagram--large img").evaluate("img => img.naturalWidth > 0")
+    large = page.locator(".diagram--large img").element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=large)
 
 
 def test_pattern_filter_swaps_the_catalog_with_htmx_and_updates_the_address(page, course):
