@@ -1,5 +1,7 @@
 """A learner signs up, keeps progress across sessions, and the account pages are accessible."""
 
+from urllib.parse import urlparse
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -63,9 +65,10 @@ def test_progress_follows_the_learner_across_logins(page, quizzes):
     page.locator("#lesson-toc li.is-current.is-completed").wait_for()
     page.locator("#completion.is-completed").wait_for()
 
-    page.get_by_role("button", name="로그아웃").click()
-    page.wait_for_url("**/")
-    assert "이어서 학습하기" not in page.content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="로그아웃").click()
+    assert urlparse(page.url).path == "/"  # LOGOUT_REDIRECT_URL: the home page
+    assert page.locator(".resume").count() == 0
     log_in(page, "learner1")
     assert "2/8절 완료 (25%)" in page.locator(".progress__text").first.inner_text()
     page.goto("/")
