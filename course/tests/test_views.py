@@ -190,3 +190,11 @@ def test_section_page_shows_reading_time_and_an_outline_of_its_subheadings(clien
     html = client.get(section.get_absolute_url()).content.decode()
     assert "약 1분" in html and "이 절의 내용 (2)" in html and 'href="#하나"' in html
     assert "약 1분" in client.get(lecture.get_absolute_url()).content.decode()
+
+
+def test_pages_forbid_inline_and_foreign_script(client, lecture):
+    policy = client.get(lecture.get_absolute_url())["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    diagram = Diagram.objects.get(slug="k8s")
+    assert "sandbox" in client.get(diagram.image_url)["Content-Security-Policy"]  # the diagram keeps its own
