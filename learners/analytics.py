@@ -19,36 +19,23 @@ class QuizHistory:
     quiz: Quiz
     attempts: list = field(default_factory=list)
 
-    @staticmethod
-    def percent(attempt):
-        return round(100 * attempt.right / attempt.questions) if attempt.questions else 0
-
     @property
     def latest(self):
         return self.attempts[0]
 
     @property
     def best(self):
-        return max(self.attempts, key=lambda a: (a.right, -a.number))
-
-    @property
-    def best_percent(self):
-        return self.percent(self.best)
-
-    @property
-    def latest_percent(self):
-        return self.percent(self.latest)
+        return max(self.attempts, key=lambda a: (a.score.correct, -a.number))
 
     @property
     def passed(self):
-        return any(a.finished_at and self.percent(a) >= a.pass_mark for a in self.attempts)
+        return any(a.is_finished and a.score.passed for a in self.attempts)
 
 
 def group_attempts(attempts):
-    """Attempts (newest first within a quiz, annotated with right/questions) grouped per quiz."""
+    """Scored attempts (newest first within a quiz) grouped per quiz."""
     groups = {}
     for attempt in attempts:
-        attempt.percent = QuizHistory.percent(attempt)
         groups.setdefault(attempt.quiz_id, QuizHistory(attempt.quiz)).attempts.append(attempt)
     return list(groups.values())
 
@@ -90,15 +77,10 @@ def lecture_funnels():
     reviews = {q.lecture_id: q for q in Quiz.objects.published().filter(lecture__in=lectures, kind=Quiz.Kind.REVIEW)}
     passers = {}
     for attempt in (
-        Attempt.objects.filter(quiz__in=reviews.values(), finished_at__isnull=False)
-        .annotate(
-            right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
-            questions=Count("quiz__questions", distinct=True),
-        )
-        .values("quiz__lecture", "user", "session_key", "right", "questions", "pass_mark")
+        Attempt.objects.filter(quiz__in=reviews.values(), finished_at__isnull=False).scored().select_related("quiz")
     ):
-        if attempt["questions"] and 100 * attempt["right"] / attempt["questions"] >= attempt["pass_mark"]:
-            passers.setdefault(attempt["quiz__lecture"], set()).add((attempt["user"], attempt["session_key"]))
+        if attempt.score.passed:
+            passers.setdefault(attempt.quiz.lecture_id, set()).add((attempt.user_id, attempt.session_key))
     return [
         Funnel(
             lecture=lecture,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz
@@ -26,16 +26,8 @@ def passed_quiz_ids(owner, quizzes):
     """Ids of the quizzes among ``quizzes`` that the owner has passed in any finished attempt (one query)."""
     if owner is None:
         return set()
-    attempts = (
-        Attempt.objects.owned_by(owner)
-        .filter(quiz__in=quizzes, finished_at__isnull=False)
-        .annotate(
-            right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
-            questions=Count("quiz__questions", distinct=True),
-        )
-        .values("quiz_id", "right", "questions", "pass_mark")
-    )
-    return {a["quiz_id"] for a in attempts if a["questions"] and 100 * a["right"] / a["questions"] >= a["pass_mark"]}
+    attempts = Attempt.objects.owned_by(owner).filter(quiz__in=quizzes, finished_at__isnull=False).scored()
+    return {attempt.quiz_id for attempt in attempts if attempt.score.passed}
 
 
 class Progress:

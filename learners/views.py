@@ -89,10 +89,7 @@ def dashboard(request):
         attempts = list(
             Attempt.objects.owned_by(owner)
             .select_related("quiz__lecture__course", "quiz__section__lecture__course")
-            .annotate(
-                right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
-                questions=Count("quiz__questions", distinct=True),
-            )
+            .scored()
             .order_by("quiz__lecture", "quiz", "-started_at")
         )
         seen = set()

@@ -10,11 +10,12 @@ import random
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -101,9 +102,6 @@ class Quiz(models.Model):
             raise ValidationError({"section": _("복습 퀴즈는 절을 비워 둡니다.")})
         if self.section_id and self.section.lecture_id != self.lecture_id:
             raise ValidationError({"section": _("이 강의의 절이 아닙니다.")})
-
-    def passed(self, percent):
-        return percent >= self.pass_mark
 
 
 def normalise_answer(text):
@@ -229,9 +227,35 @@ class Choice(models.Model):
         super().save(*args, **kwargs)
 
 
+@dataclass
+class Score:
+    """An attempt's result; unanswered questions count as wrong."""
+
+    correct: int
+    answered: int
+    total: int
+    pass_mark: int
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.total) if self.total else 0
+
+    @property
+    def passed(self):
+        return self.percent >= self.pass_mark
+
+
 class AttemptQuerySet(models.QuerySet):
     def owned_by(self, owner):
         return self.filter(**owner.lookup)
+
+    def scored(self):
+        """Annotate what ``Attempt.score`` needs, in the same query."""
+        return self.annotate(
+            right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
+            answered=Count("answers", distinct=True),
+            questions=Count("quiz__questions", distinct=True),
+        )
 
 
 class Attempt(models.Model):
@@ -286,8 +310,9 @@ class Attempt(models.Model):
         return choices
 
     @property
-    def correct_count(self):
-        return sum(1 for answer in self.answers.all() if answer.is_correct)
+    def score(self):
+        """The result, from the annotations of ``Attempt.objects.scored()``."""
+        return Score(correct=self.right, answered=self.answered, total=self.questions, pass_mark=self.pass_mark)
 
 
 class Answer(models.Model):

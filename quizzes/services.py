@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizzes.models import Answer, Attempt, Question
+from quizzes.models import Answer, Attempt, Question, Score
 from quizzes.signals import attempt_finished
 
 
@@ -82,22 +82,6 @@ class QuestionState:
     @property
     def right_count(self):
         return sum(1 for c in self.choices if c.is_correct)
-
-
-@dataclass
-class Score:
-    correct: int
-    answered: int
-    total: int
-    pass_mark: int
-
-    @property
-    def percent(self):
-        return round(100 * self.correct / self.total) if self.total else 0
-
-    @property
-    def passed(self):
-        return self.percent >= self.pass_mark
 
 
 def attempt_latest(quiz, owner):

@@ -118,6 +118,6 @@ def attempt_detail(request, pk):
         "attempt": attempt,
         "states": states,
         "score": services.score(quiz, attempt, states),
-        "history": Attempt.objects.owned_by(owner).filter(quiz=quiz).prefetch_related("answers"),
+        "history": Attempt.objects.owned_by(owner).filter(quiz=quiz).scored(),
     }
     return render(request, "quizzes/attempt_detail.html", context)

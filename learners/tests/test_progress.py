@@ -249,3 +249,21 @@ def test_lecture_overview_offers_the_first_unfinished_section(client, sections):
     complete(client, sections[0])
     html = client.get(lecture.get_absolute_url()).content.decode()
     assert "이어서 읽기: 절 2" in html and sections[1].get_absolute_url() in html
+
+
+def test_a_check_shown_as_passed_also_completes_the_section(client, sections):
+    # 2 of 3 right is 67 points after rounding, the figure the learner is shown; pass mark 67.
+    quiz = make_check(section=sections[0], pass_mark=67)
+    quiz.questions.get(key="short").delete()
+    html = ""
+    for question in quiz.questions.prefetch_related("choices"):
+        right = question.key != "tf"
+        tokens = [c.token for c in question.choices.all() if c.is_correct == right]
+        html = client.post(
+            reverse("quizzes:answer", args=[quiz.slug, question.pk]),
+            {"choice": tokens[:1] if not right else tokens},
+            headers=HTMX,
+        ).content.decode()
+    assert "67점 — 통과했습니다" in html
+    assert SectionProgress.objects.get(section=sections[0]).completed_at is not None
+    assert "1/4절 완료" in client.get(sections[0].get_absolute_url()).content.decode()
