@@ -15,7 +15,7 @@ def _lectures_with_counts(user):
     return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=published_only))
 
 
-def _with_progress(request, lectures):
+def with_progress(request, lectures):
     """Attach each lecture's progress for the request's learner (None when nothing is tracked)."""
     progress = panels.lecture_progress(request, lectures)
     for lecture in lectures:
@@ -37,7 +37,7 @@ def home(request):
             Prefetch("lectures", queryset=_lectures_with_counts(request.user).select_related("course"))
         )
     )
-    _with_progress(request, [lecture for course in courses for lecture in course.lectures.all()])
+    with_progress(request, [lecture for course in courses for lecture in course.lectures.all()])
     context = {"courses": courses, "panels": panels.home_panels(request)}
     return render(request, "course/home.html", context)
 
@@ -45,7 +45,7 @@ def home(request):
 @require_GET
 def course_detail(request, course_slug):
     course = get_object_or_404(Course.objects.visible_to(request.user), slug=course_slug)
-    lectures = _with_progress(request, list(_lectures_with_counts(request.user).filter(course=course)))
+    lectures = with_progress(request, list(_lectures_with_counts(request.user).filter(course=course)))
     for lecture in lectures:
         lecture.course = course
     return render(request, "course/course_detail.html", {"course": course, "lectures": lectures})
@@ -63,7 +63,7 @@ def _get_lecture(request, course_slug, lecture_slug):
 def lecture_detail(request, course_slug, lecture_slug):
     lecture = _get_lecture(request, course_slug, lecture_slug)
     sections = _with_marks(request, lecture.toc_for(request.user))
-    _with_progress(request, [lecture])
+    with_progress(request, [lecture])
     context = {
         "lecture": lecture,
         "sections": sections,

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from course import panels
 from course.models import Lecture, Section
-from course.views import toc_context
+from course.views import toc_context, with_progress
 from learners import analytics, services
 from learners.forms import DeleteAccountForm, SignupForm
 from quizzes.models import Answer, Attempt
@@ -81,9 +80,7 @@ def dashboard(request):
         .select_related("course")
         .annotate(section_count=Count("sections", filter=Q(sections__is_published=True)))
     )
-    progress = panels.lecture_progress(request, lectures)
-    for lecture in lectures:
-        lecture.progress = progress.get(lecture.pk)
+    with_progress(request, lectures)
     attempts, wrong = [], []
     if owner is not None:
         attempts = list(
