@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from course.models import Section
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz
 from quizzes.services import owner_for
@@ -56,6 +57,13 @@ class Progress:
                 .annotate(n=Count("id"))
                 .values_list("section__lecture", "n")
             )
+        totals = dict(
+            Section.objects.published()
+            .filter(lecture__in=lectures)
+            .values("lecture")
+            .annotate(n=Count("id"))
+            .values_list("lecture", "n")
+        )
         reviews = dict(
             Quiz.objects.published().filter(lecture__in=lectures, kind=Quiz.Kind.REVIEW).values_list("lecture_id", "pk")
         )
@@ -64,9 +72,7 @@ class Progress:
             lecture.pk: LectureProgress(
                 lecture_id=lecture.pk,
                 completed=done.get(lecture.pk, 0),
-                total=lecture.section_count
-                if hasattr(lecture, "section_count")
-                else lecture.sections.published().count(),
+                total=totals.get(lecture.pk, 0),
                 has_review=lecture.pk in reviews,
                 review_passed=reviews.get(lecture.pk) in passed,
             )
