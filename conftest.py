@@ -3,6 +3,14 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty shared cache (pages, fragments, content version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def shipped_course(db):
     """The course shipped in content/, loaded the way `make run` loads it."""
@@ -37,3 +45,12 @@ def client_for_learner(token):
     session.save()
     client.cookies["sessionid"] = session.session_key
     return client
+
+
+def read_lesson(client, section):
+    """What a browser does to show a lesson: the page's GET, then the visit beacon's POST."""
+    from django.urls import reverse
+
+    response = client.get(section.get_absolute_url())
+    client.post(reverse("learners:section-visit", args=[section.pk]), headers={"HX-Request": "true"})
+    return response

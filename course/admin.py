@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from course import references
+from course.cache import content_changed
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
@@ -69,12 +70,14 @@ class ReferencedContentMixin:
 @admin.action(description=gettext_lazy("선택한 항목 공개"))
 def publish(modeladmin, request, queryset):
     count = queryset.update(is_published=True)
+    content_changed()  # update() sends no save signal
     modeladmin.message_user(request, _("%(count)d개를 공개했습니다.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.action(description=gettext_lazy("선택한 항목 비공개"))
 def unpublish(modeladmin, request, queryset):
     count = queryset.update(is_published=False)
+    content_changed()
     modeladmin.message_user(request, _("%(count)d개를 비공개로 돌렸습니다.") % {"count": count}, messages.SUCCESS)
 
 

@@ -26,4 +26,7 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
+        from course.cache import watch_content
+
         post_migrate.connect(ensure_editors_group, sender=self)
+        watch_content(self.get_models())

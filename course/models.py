@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course import diagrams as diagram_files
 from course import references
+from course.cache import content_changed
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -154,6 +155,7 @@ class Section(models.Model):
         Section.objects.filter(pk=self.pk).update(
             body_html=rendered.html, outline=rendered.outline, reading_minutes=rendered.reading_minutes
         )
+        content_changed()  # update() sends no save signal
 
 
 class Diagram(models.Model):

@@ -11,7 +11,7 @@ from course.models import Section
 
 class SectionProgressQuerySet(models.QuerySet):
     def owned_by(self, owner):
-        return self.filter(**owner.lookup)
+        return self.filter(**owner.lookup) if owner.is_known else self.none()
 
     def completed(self):
         return self.filter(completed_at__isnull=False)

@@ -1,23 +1,17 @@
-"""What learners adds to course pages: visit tracking, the completion toggle, "이어서 학습하기"."""
+"""What learners adds to course pages: the completion toggle (with the visit beacon) and "이어서 학습하기".
 
-from course.panels import register_home_panel, register_progress, register_section_panel
+Panels only read; the visit is recorded by the beacon's POST (views.section_visit).
+They are registered in LearnersConfig.ready.
+"""
+
 from learners import services
-from learners.models import SectionProgress
-from learners.progress import Progress
-from quizzes.services import owner_for
-
-register_progress(Progress())
 
 
-@register_section_panel
 def completion(request, *, section, lecture, sections):
-    owner = owner_for(request, create=True)
-    services.progress_visit(section=section, owner=owner)
-    completed = SectionProgress.objects.owned_by(owner).filter(section=section, completed_at__isnull=False).exists()
+    completed = next((s.mark == "completed" for s in sections if s.pk == section.pk), False)
     return {"template": "learners/_completion.html", "section": section, "completed": completed}
 
 
-@register_home_panel
 def resume(request):
-    section = services.last_visited(owner_for(request))
+    section = services.last_visited(request.learner)
     return {"template": "learners/_resume.html", "section": section} if section else None

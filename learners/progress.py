@@ -7,7 +7,6 @@ from django.db.models import Count
 from course.models import Section
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz
-from quizzes.services import owner_for
 
 
 @dataclass
@@ -25,16 +24,14 @@ class LectureProgress:
 
 def passed_quiz_ids(owner, quizzes):
     """Ids of the quizzes among ``quizzes`` that the owner has passed in any finished attempt (one query)."""
-    if owner is None:
-        return set()
     attempts = Attempt.objects.owned_by(owner).filter(quiz__in=quizzes, finished_at__isnull=False).scored()
     return {attempt.quiz_id for attempt in attempts if attempt.score.passed}
 
 
 class Progress:
     def section_marks(self, request, sections):
-        owner = owner_for(request)
-        if owner is None or not sections:
+        owner = request.learner
+        if not owner.is_known or not sections:
             return {}
         rows = SectionProgress.objects.owned_by(owner).filter(section__in=[s.pk for s in sections])
         return {
@@ -46,9 +43,9 @@ class Progress:
         """Completed published sections per lecture, and whether the review quiz is passed."""
         if not lectures:
             return {}
-        owner = owner_for(request)
+        owner = request.learner
         done = {}
-        if owner is not None:
+        if owner.is_known:
             done = dict(
                 SectionProgress.objects.owned_by(owner)
                 .completed()

@@ -98,7 +98,7 @@ def learner_merge(*, user, session_key):
 
 
 def last_visited(owner):
-    if owner is None:
+    if not owner.is_known:
         return None
     row = (
         SectionProgress.objects.owned_by(owner)

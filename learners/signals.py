@@ -5,14 +5,14 @@ from django.dispatch import receiver
 
 from learners import services
 from learners.progress import passed_quiz_ids
+from quizzes.learner import SESSION_KEY, Learner
 from quizzes.models import Quiz
-from quizzes.services import LEARNER_SESSION_KEY, Owner
 from quizzes.signals import attempt_finished
 
 
 @receiver(user_logged_in)
 def move_visitor_work_to_account(sender, request, user, **kwargs):
-    key = request.session.pop(LEARNER_SESSION_KEY, None) if hasattr(request, "session") else None
+    key = request.session.pop(SESSION_KEY, None) if hasattr(request, "session") else None
     services.learner_merge(user=user, session_key=key)
 
 
@@ -21,6 +21,6 @@ def complete_section_of_passed_check(sender, attempt, **kwargs):
     quiz = attempt.quiz
     if quiz.kind != Quiz.Kind.CHECK or quiz.section_id is None:
         return
-    owner = Owner(user=attempt.user) if attempt.user_id else Owner(session_key=attempt.session_key)
+    owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
     if quiz.pk in passed_quiz_ids(owner, [quiz.pk]):
         services.progress_set_completed(section=quiz.section, owner=owner, completed=True)

@@ -18,7 +18,6 @@ from course.views import toc_context, with_progress
 from learners import analytics, services
 from learners.forms import DeleteAccountForm, SignupForm
 from quizzes.models import Answer, Attempt
-from quizzes.services import owner_for
 
 
 def _next_url(request, default):
@@ -55,11 +54,21 @@ def delete_account(request):
 
 
 @require_POST
+def section_visit(request, pk):
+    """The beacon a lesson page sends once shown: records the visit and the resume point."""
+    section = get_object_or_404(Section.objects.visible_to(request.user), pk=pk)
+    services.progress_visit(section=section, owner=request.learner.start())
+    if not request.htmx:
+        return redirect(section.get_absolute_url())
+    return HttpResponse(status=204)
+
+
+@require_POST
 @vary_on_headers("HX-Request")
 def section_complete(request, pk):
     section = get_object_or_404(Section.objects.visible_to(request.user).select_related("lecture__course"), pk=pk)
     completed = request.POST.get("completed") == "1"
-    owner = owner_for(request, create=True)
+    owner = request.learner.start()
     services.progress_set_completed(section=section, owner=owner, completed=completed)
     if not request.htmx:
         return redirect(section.get_absolute_url() + "#completion")
@@ -73,11 +82,11 @@ def section_complete(request, pk):
 
 @require_GET
 def dashboard(request):
-    owner = owner_for(request)
+    owner = request.learner
     lectures = list(Lecture.objects.published().select_related("course"))
     with_progress(request, lectures)
     attempts, wrong = [], []
-    if owner is not None:
+    if owner.is_known:
         attempts = list(
             Attempt.objects.owned_by(owner)
             .select_related("quiz__lecture__course", "quiz__section__lecture__course")

@@ -9,7 +9,13 @@ class QuizzesConfig(AppConfig):
     editor_models = ["quiz", "question", "choice"]  # not learners' attempts and answers
 
     def ready(self):
+        from course import panels as course_panels
         from course.apps import ensure_editors_group
-        from quizzes import panels  # noqa: F401  (registers the panels)
+        from course.cache import watch_content
+        from quizzes import panels
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        watch_content(self.get_model(name) for name in self.editor_models)
+        course_panels.register_section_panel(panels.knowledge_check)
+        course_panels.register_section_panel(panels.review_after_last_section)
+        course_panels.register_lecture_panel(panels.review_on_lecture_page)

@@ -247,7 +247,7 @@ class Score:
 
 class AttemptQuerySet(models.QuerySet):
     def owned_by(self, owner):
-        return self.filter(**owner.lookup)
+        return self.filter(**owner.lookup) if owner.is_known else self.none()
 
     def scored(self):
         """Annotate what ``Attempt.score`` needs, in the same query."""

@@ -1,6 +1,8 @@
-"""Panels quizzes adds to course pages: the knowledge check under a lesson, the review quiz link."""
+"""Panels quizzes adds to course pages: the knowledge check under a lesson, the review quiz link.
 
-from course.panels import register_lecture_panel, register_section_panel
+Registered in QuizzesConfig.ready.
+"""
+
 from quizzes.models import Quiz
 
 
@@ -17,7 +19,6 @@ def _review_panel(quiz):
     return {"template": "quizzes/_review_link.html", "quiz": quiz, "question_count": quiz.questions.count()}
 
 
-@register_section_panel
 def knowledge_check(request, *, section, lecture, sections):
     from quizzes.views import quiz_context
 
@@ -33,7 +34,6 @@ def knowledge_check(request, *, section, lecture, sections):
     return {"template": "quizzes/_check_panel.html", **quiz_context(request, quiz)}
 
 
-@register_section_panel
 def review_after_last_section(request, *, section, lecture, sections):
     if not sections or sections[-1].pk != section.pk:
         return None
@@ -41,7 +41,6 @@ def review_after_last_section(request, *, section, lecture, sections):
     return _review_panel(quiz) if quiz else None
 
 
-@register_lecture_panel
 def review_on_lecture_page(request, *, lecture, sections):
     quiz = _review_quiz(request, lecture)
     return _review_panel(quiz) if quiz else None

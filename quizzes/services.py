@@ -1,4 +1,4 @@
-"""Taking a quiz: who owns an attempt, answering, finishing and retrying.
+"""Taking a quiz: answering, finishing and retrying, for a learner (quizzes.learner).
 
 Every write that touches more than one row lives here. Uniqueness is enforced by
 the database (one answer per question per attempt, one open attempt per learner
@@ -6,7 +6,6 @@ and quiz), so a double click, a replay or two concurrent requests cannot record
 two answers or reopen a finished attempt.
 """
 
-import secrets
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -15,44 +14,6 @@ from django.utils.translation import gettext as _
 
 from quizzes.models import Answer, Attempt, Question, Score
 from quizzes.signals import attempt_finished
-
-
-@dataclass(frozen=True)
-class Owner:
-    """The learner: a user, or a browser session for visitors without an account."""
-
-    user: object = None
-    session_key: str = ""
-
-    @property
-    def lookup(self):
-        if self.user is not None:
-            return {"user": self.user}
-        return {"user__isnull": True, "session_key": self.session_key}
-
-    @property
-    def fields(self):
-        return {"user": self.user, "session_key": "" if self.user is not None else self.session_key}
-
-
-LEARNER_SESSION_KEY = "learner"
-
-
-def owner_for(request, *, create=False):
-    """The request's learner, or None for a visitor who has no learner key yet (unless create).
-
-    Visitors are keyed by a random token kept in their session data rather than by the
-    session key, which Django replaces at login; the token survives, so their attempts
-    and progress can move to the account.
-    """
-    if request.user.is_authenticated:
-        return Owner(user=request.user)
-    key = request.session.get(LEARNER_SESSION_KEY)
-    if not key:
-        if not create:
-            return None
-        key = request.session[LEARNER_SESSION_KEY] = secrets.token_urlsafe(24)
-    return Owner(session_key=key)
 
 
 class AnswerError(Exception):
@@ -85,7 +46,7 @@ class QuestionState:
 
 
 def attempt_latest(quiz, owner):
-    if owner is None:
+    if not owner.is_known:
         return None
     return Attempt.objects.owned_by(owner).filter(quiz=quiz).first()
 

@@ -2,7 +2,6 @@
 an htmx POST gets the question's fragment plus the score, swapped out of band."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,8 +21,7 @@ def _get_quiz(request, slug):
 
 def quiz_context(request, quiz):
     """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check."""
-    owner = services.owner_for(request)
-    attempt = services.attempt_latest(quiz, owner)
+    attempt = services.attempt_latest(quiz, request.learner)
     states = services.question_states(quiz, attempt)
     errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
     for state in states:
@@ -50,7 +48,7 @@ def answer(request, slug, question_pk):
             return render(request, "quizzes/_question_gone.html", {"question_pk": question_pk, "message": message})
         messages.error(request, message)
         return redirect(quiz.get_absolute_url())
-    owner = services.owner_for(request, create=True)
+    owner = request.learner.start()
     error = ""
     try:
         services.answer_submit(
@@ -88,7 +86,7 @@ def _anchor(quiz, question):
 @require_POST
 def finish(request, slug):
     quiz = _get_quiz(request, slug)
-    attempt = services.attempt_latest(quiz, services.owner_for(request))
+    attempt = services.attempt_latest(quiz, request.learner)
     if attempt is None:
         messages.error(request, _("아직 답한 문제가 없습니다. 문제를 풀고 제출해 주세요."))
         return redirect(quiz.get_absolute_url())
@@ -99,15 +97,13 @@ def finish(request, slug):
 @require_POST
 def retry(request, slug):
     quiz = _get_quiz(request, slug)
-    services.attempt_retry(quiz=quiz, owner=services.owner_for(request, create=True))
+    services.attempt_retry(quiz=quiz, owner=request.learner.start())
     return redirect(quiz.get_absolute_url())
 
 
 @require_GET
 def attempt_detail(request, pk):
-    owner = services.owner_for(request)
-    if owner is None:
-        raise Http404
+    owner = request.learner
     attempt = get_object_or_404(
         Attempt.objects.owned_by(owner).select_related("quiz__lecture__course", "quiz__section"), pk=pk
     )

@@ -9,12 +9,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from conftest import client_for_learner
+from conftest import client_for_learner, read_lesson
 from course.tests.builders import make_lecture, make_section
 from learners.models import SectionProgress
 from learners.services import learner_merge
+from quizzes.learner import Learner
 from quizzes.models import Attempt
-from quizzes.services import Owner
 from quizzes.tests.builders import make_check
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +32,10 @@ def complete(client, section, value="1", **headers):
 
 
 def test_a_visit_records_first_and_last_visit(client, sections):
-    client.get(sections[0].get_absolute_url())
+    read_lesson(client, sections[0])
     row = SectionProgress.objects.get()
     first = row.first_visited_at
-    client.get(sections[0].get_absolute_url())
+    read_lesson(client, sections[0])
     row.refresh_from_db()
     assert row.first_visited_at == first and row.last_visited_at > first and row.completed_at is None
 
@@ -132,7 +132,7 @@ def test_progress_survives_a_reimport_of_the_lecture(client):
 
 def test_visitor_progress_and_attempts_move_to_the_account_at_signup(client, sections):
     quiz = make_check(section=sections[0])
-    client.get(sections[0].get_absolute_url())
+    read_lesson(client, sections[0])
     complete(client, sections[1])
     question = quiz.questions.get(key="single")
     client.post(
@@ -163,7 +163,7 @@ def test_visitor_progress_and_attempts_move_to_the_account_at_signup(client, sec
 def test_merge_never_overwrites_the_accounts_newer_data_and_duplicates_nothing(sections):
     user = User.objects.create_user("learner", password="pw")
     quiz = make_check(section=sections[0])
-    account, visitor = Owner(user=user), Owner(session_key="visitor-token")
+    account, visitor = Learner(user=user), Learner(session_key="visitor-token")
     from learners import services
 
     services.progress_set_completed(section=sections[0], owner=account, completed=True)
@@ -192,15 +192,15 @@ def test_merge_fills_in_what_the_account_lacks(sections):
     user = User.objects.create_user("learner", password="pw")
     from learners import services
 
-    services.progress_visit(section=sections[0], owner=Owner(user=user))
-    services.progress_set_completed(section=sections[0], owner=Owner(session_key="v"), completed=True)
+    services.progress_visit(section=sections[0], owner=Learner(user=user))
+    services.progress_set_completed(section=sections[0], owner=Learner(session_key="v"), completed=True)
     learner_merge(user=user, session_key="v")
     assert SectionProgress.objects.get(user=user).completed_at is not None
 
 
 def test_login_on_another_device_moves_that_devices_visits_too(client, sections):
     User.objects.create_user("learner", password="a-long-passphrase-1")
-    client.get(sections[2].get_absolute_url())
+    read_lesson(client, sections[2])
     client.post(reverse("login"), {"username": "learner", "password": "a-long-passphrase-1"})
     assert SectionProgress.objects.get().user.username == "learner"
 

@@ -168,13 +168,21 @@ def test_posts_without_csrf_token_are_refused(quiz):
     assert not Answer.objects.exists()
 
 
-def test_htmx_posts_with_the_token_from_the_page_header_are_accepted(quiz):
+def test_htmx_posts_carry_the_token_from_the_cookie_once_the_visitor_has_a_session(quiz):
     client = Client(enforce_csrf_checks=True)
-    html = client.get(quiz.section.get_absolute_url()).content.decode()
-    csrf = html.split('hx-headers=\'{"X-CSRFToken": "')[1].split('"')[0]
-    response = client.post(
-        answer_url(quiz, "single"), {"choice": token(quiz, "single", "kubelet")}, headers={**HTMX, "X-CSRFToken": csrf}
+    url = quiz.section.get_absolute_url()
+    client.get(url)
+    first = client.post(
+        reverse("learners:section-visit", args=[quiz.section.pk]), headers={**HTMX, "Origin": "http://testserver"}
     )
+    assert first.status_code == 204 and "csrftoken" in first.cookies and "sessionid" in first.cookies
+    data = {"choice": token(quiz, "single", "kubelet")}
+    assert (
+        client.post(answer_url(quiz, "single"), data, headers={**HTMX, "Origin": "http://testserver"}).status_code
+        == 403
+    )
+    csrf = client.cookies["csrftoken"].value  # what static/js/site.js sends as X-CSRFToken
+    response = client.post(answer_url(quiz, "single"), data, headers={**HTMX, "X-CSRFToken": csrf})
     assert response.status_code == 200 and Answer.objects.count() == 1
 
 

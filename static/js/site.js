@@ -19,6 +19,13 @@
   document.addEventListener("htmx:sendError", function () {
     announce("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요.");
   });
+  // The CSRF token travels in a header read from Django's cookie, not printed in the page:
+  // pages served to everyone from the shared cache carry no token (see config/csrf.py).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb === "get") return;
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+  });
   document.addEventListener("htmx:beforeRequest", function () {
     const region = document.getElementById("request-status");
     if (region) region.hidden = true;

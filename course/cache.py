@@ -1,0 +1,142 @@
+"""The shared cache: whole pages for visitors with no cookies, fragments for everyone else.
+
+Everything cached is keyed by the *content version*, a random value kept in the cache
+itself and replaced whenever content changes (``content_changed``). Every worker
+process reads the version on every request, so a change shows on the very next
+request everywhere, without deleting keys one by one: entries of an old version are
+simply never read again and age out.
+
+The cache is Django's default cache: a directory shared by the worker processes of one
+machine, or Redis when ``REDIS_URL`` is set (config.settings).
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+VERSION_KEY = "content-version"
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _bump():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def content_changed(**kwargs):
+    """Make every cached page and fragment stale. Usable as a signal receiver.
+
+    Bumped now, so this transaction's own later reads see the change, and again once it
+    commits, so that a page rendered by another process from the old rows in between is
+    not kept under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def fragment_key(name, *parts):
+    """A cache key for a shared fragment, valid for the current content version only."""
+    return ":".join(["fragment", content_version(), name, *(str(p) for p in parts)])
+
+
+def cached_fragment(name, *parts, build):
+    """The value ``build()`` returns, computed once per content version and shared by all processes."""
+    key = fragment_key(name, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, PAGE_TIMEOUT)
+    return value
+
+
+def is_shared(request):
+    """A request whose answer is the same for everyone: a read by someone with no session.
+
+    Such a visitor has, by construction, no progress, attempts or messages, so the page
+    they get is everybody's page. A session cookie (a learner or an account) or pending
+    messages make the request personal.
+    """
+    return request.method in ("GET", "HEAD") and not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    )
+
+
+def _page_key(request):
+    url = request.build_absolute_uri()  # scheme and host too: pages print their canonical URL
+    parts = [url, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", "")]
+    return "page:" + content_version() + ":" + hashlib.md5("\n".join(parts).encode()).hexdigest()
+
+
+def _can_store(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Serve shared requests whole from the cache; mark personal answers private.
+
+    Sits above the session, CSRF and auth middleware, so a hit costs two cache reads
+    (the version and the page) and no database query. A stored page carries no CSRF
+    token (course.context_processors.shared_page); its forms work through config.csrf.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.is_shared = is_shared(request)
+        if not request.is_shared:
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        key = _page_key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+
+        response = self.get_response(request)
+        if _can_store(response):
+            patch_vary_headers(response, ["Cookie"])
+            if not response.has_header("Cache-Control"):
+                # Any cache may keep it, but must ask again each time: an edit shows at once,
+                # and an unchanged page costs a 304.
+                patch_cache_control(response, public=True, no_cache=True)
+            if not response.has_header("ETag"):
+                response.headers["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
+            cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+        return response
+
+
+def watch_content(models):
+    """Bump the content version whenever one of these models, or one of its links, changes."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"content-save-{model._meta.label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-delete-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"content-m2m-{through._meta.label}")
