@@ -1,13 +1,12 @@
 # Two commands on a fresh machine: `make run` and `make test` (see README.md).
+# `make run` serves with gunicorn and DEBUG off; `make dev` with Django's auto-reloading server.
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-export DEBUG ?= 1
-
-.PHONY: run test setup load admin lint e2e clean
+.PHONY: run dev test setup load admin lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +24,11 @@ load: setup
 
 
 run: load
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PORT=$(PORT) exec $(BIN)/gunicorn -c config/gunicorn.py
+
+dev: load
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 admin: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -35,9 +38,12 @@ test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+bench: load
+	$(BIN)/python scripts/bench.py
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var .pytest_cache

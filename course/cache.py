@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "content-version"
 PAGE_TIMEOUT = 24 * 60 * 60
+_MISSING = object()
 
 
 def content_version():
@@ -48,14 +49,15 @@ def content_changed(**kwargs):
 
 def fragment_key(name, *parts):
     """A cache key for a shared fragment, valid for the current content version only."""
-    return ":".join(["fragment", content_version(), name, *(str(p) for p in parts)])
+    digest = hashlib.md5(":".join(str(p) for p in parts).encode()).hexdigest()
+    return f"fragment:{content_version()}:{name}:{digest}"
 
 
 def cached_fragment(name, *parts, build):
     """The value ``build()`` returns, computed once per content version and shared by all processes."""
     key = fragment_key(name, *parts)
-    value = cache.get(key)
-    if value is None:
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
         value = build()
         cache.set(key, value, PAGE_TIMEOUT)
     return value

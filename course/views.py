@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from course import panels
+from course.cache import cached_fragment
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
 
@@ -59,10 +60,21 @@ def _get_lecture(request, course_slug, lecture_slug):
     )
 
 
+def lecture_toc(request, lecture):
+    """The lecture's table of contents for this reader, shared through the cache."""
+    return cached_fragment("toc", lecture.pk, request.user.is_staff, build=lambda: lecture.toc_for(request.user))
+
+
 @require_GET
 def lecture_detail(request, course_slug, lecture_slug):
-    lecture = _get_lecture(request, course_slug, lecture_slug)
-    sections = _with_marks(request, lecture.toc_for(request.user))
+    lecture = cached_fragment(
+        "lecture",
+        course_slug,
+        lecture_slug,
+        request.user.is_staff,
+        build=lambda: _get_lecture(request, course_slug, lecture_slug),
+    )
+    sections = _with_marks(request, lecture_toc(request, lecture))
     with_progress(request, [lecture])
     context = {
         "lecture": lecture,
@@ -77,7 +89,7 @@ def lecture_detail(request, course_slug, lecture_slug):
 
 def toc_context(request, lecture, section):
     """What course/_toc.html needs: the sections with the learner's marks, the position, the progress."""
-    sections = _with_marks(request, lecture.toc_for(request.user))
+    sections = _with_marks(request, lecture_toc(request, lecture))
     position = next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk)
     progress = panels.lecture_progress(request, [lecture]).get(lecture.pk)
     return {
@@ -89,18 +101,31 @@ def toc_context(request, lecture, section):
     }
 
 
-@require_GET
-def section_detail(request, course_slug, lecture_slug, section_slug):
+def _section_content(request, course_slug, lecture_slug, section_slug):
     lecture = _get_lecture(request, course_slug, lecture_slug)
     section = get_object_or_404(Section.objects.visible_to(request.user).filter(lecture=lecture), slug=section_slug)
     section.lecture = lecture
+    return section, list(section.patterns.select_related("family"))
+
+
+@require_GET
+def section_detail(request, course_slug, lecture_slug, section_slug):
+    section, patterns = cached_fragment(
+        "section",
+        course_slug,
+        lecture_slug,
+        section_slug,
+        request.user.is_staff,
+        build=lambda: _section_content(request, course_slug, lecture_slug, section_slug),
+    )
+    lecture = section.lecture
     context = toc_context(request, lecture, section)
     sections, index = context["sections"], context["position"] - 1
     context.update(
         {
             "previous": sections[index - 1] if index > 0 else None,
             "next": sections[index + 1] if index + 1 < len(sections) else None,
-            "patterns": section.patterns.select_related("family"),
+            "patterns": patterns,
             "panels": panels.section_panels(request, section=section, lecture=lecture, sections=sections),
         }
     )

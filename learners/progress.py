@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from course.cache import cached_fragment
 from course.models import Section
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz
@@ -26,6 +27,21 @@ def passed_quiz_ids(owner, quizzes):
     """Ids of the quizzes among ``quizzes`` that the owner has passed in any finished attempt (one query)."""
     attempts = Attempt.objects.owned_by(owner).filter(quiz__in=quizzes, finished_at__isnull=False).scored()
     return {attempt.quiz_id for attempt in attempts if attempt.score.passed}
+
+
+def _totals(lectures):
+    """Published sections per lecture, and each lecture's review quiz: shared by every learner."""
+    totals = dict(
+        Section.objects.published()
+        .filter(lecture__in=lectures)
+        .values("lecture")
+        .annotate(n=Count("id"))
+        .values_list("lecture", "n")
+    )
+    reviews = dict(
+        Quiz.objects.published().filter(lecture__in=lectures, kind=Quiz.Kind.REVIEW).values_list("lecture_id", "pk")
+    )
+    return totals, reviews
 
 
 class Progress:
@@ -54,15 +70,8 @@ class Progress:
                 .annotate(n=Count("id"))
                 .values_list("section__lecture", "n")
             )
-        totals = dict(
-            Section.objects.published()
-            .filter(lecture__in=lectures)
-            .values("lecture")
-            .annotate(n=Count("id"))
-            .values_list("lecture", "n")
-        )
-        reviews = dict(
-            Quiz.objects.published().filter(lecture__in=lectures, kind=Quiz.Kind.REVIEW).values_list("lecture_id", "pk")
+        totals, reviews = cached_fragment(
+            "lecture-totals", *sorted(lecture.pk for lecture in lectures), build=lambda: _totals(lectures)
         )
         passed = passed_quiz_ids(owner, reviews.values())
         return {

@@ -3,30 +3,40 @@
 Registered in QuizzesConfig.ready.
 """
 
+from course.cache import cached_fragment
 from quizzes.models import Quiz
 
 
-def _review_quiz(request, lecture):
-    return (
-        Quiz.objects.visible_to(request.user)
-        .filter(lecture=lecture, kind=Quiz.Kind.REVIEW)
-        .select_related("lecture__course")
-        .first()
-    )
+def _review_panel(request, lecture):
+    def build():
+        quiz = (
+            Quiz.objects.visible_to(request.user)
+            .filter(lecture=lecture, kind=Quiz.Kind.REVIEW)
+            .select_related("lecture__course")
+            .first()
+        )
+        return quiz and {
+            "template": "quizzes/_review_link.html",
+            "quiz": quiz,
+            "question_count": quiz.questions.count(),
+        }
 
-
-def _review_panel(quiz):
-    return {"template": "quizzes/_review_link.html", "quiz": quiz, "question_count": quiz.questions.count()}
+    return cached_fragment("review-panel", lecture.pk, request.user.is_staff, build=build)
 
 
 def knowledge_check(request, *, section, lecture, sections):
     from quizzes.views import quiz_context
 
-    quiz = (
-        Quiz.objects.visible_to(request.user)
-        .filter(section=section, kind=Quiz.Kind.CHECK)
-        .select_related("lecture__course", "section")
-        .first()
+    quiz = cached_fragment(
+        "check",
+        section.pk,
+        request.user.is_staff,
+        build=lambda: (
+            Quiz.objects.visible_to(request.user)
+            .filter(section=section, kind=Quiz.Kind.CHECK)
+            .select_related("lecture__course", "section")
+            .first()
+        ),
     )
     if quiz is None:
         return None
@@ -37,10 +47,8 @@ def knowledge_check(request, *, section, lecture, sections):
 def review_after_last_section(request, *, section, lecture, sections):
     if not sections or sections[-1].pk != section.pk:
         return None
-    quiz = _review_quiz(request, lecture)
-    return _review_panel(quiz) if quiz else None
+    return _review_panel(request, lecture)
 
 
 def review_on_lecture_page(request, *, lecture, sections):
-    quiz = _review_quiz(request, lecture)
-    return _review_panel(quiz) if quiz else None
+    return _review_panel(request, lecture)

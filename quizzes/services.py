@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from course.cache import cached_fragment
 from quizzes.models import Answer, Attempt, Question, Score
 from quizzes.signals import attempt_finished
 
@@ -110,7 +111,7 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
             answer.choices.set(choices)
     except IntegrityError:
         return Answer.objects.get(attempt=attempt, question=question), False
-    if attempt.answers.count() >= quiz.questions.count():
+    if attempt.answers.count() >= len(quiz_questions(quiz)):
         attempt_finish(attempt=attempt)
     return answer, True
 
@@ -144,9 +145,20 @@ def score(quiz, attempt, states):
     )
 
 
+def quiz_questions(quiz):
+    """The quiz's questions in order, with their choices, patterns and sections (shared through the cache)."""
+    return cached_fragment(
+        "questions",
+        quiz.pk,
+        build=lambda: list(
+            quiz.questions.prefetch_related("choices", "patterns").select_related("section__lecture__course")
+        ),
+    )
+
+
 def question_states(quiz, attempt):
     """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries."""
-    questions = quiz.questions.prefetch_related("choices", "patterns").select_related("section__lecture__course")
+    questions = quiz_questions(quiz)
     answers = {}
     if attempt is not None:
         answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}

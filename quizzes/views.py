@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from course.cache import cached_fragment
 from quizzes import services
 from quizzes.models import Attempt, Quiz
 
@@ -14,8 +15,13 @@ ERRORS_SESSION_KEY = "quiz_errors"
 
 
 def _get_quiz(request, slug):
-    return get_object_or_404(
-        Quiz.objects.visible_to(request.user).select_related("lecture__course", "section"), slug=slug
+    return cached_fragment(
+        "quiz",
+        slug,
+        request.user.is_staff,
+        build=lambda: get_object_or_404(
+            Quiz.objects.visible_to(request.user).select_related("lecture__course", "section"), slug=slug
+        ),
     )
 
 
@@ -41,7 +47,7 @@ def quiz_detail(request, slug):
 @vary_on_headers("HX-Request")
 def answer(request, slug, question_pk):
     quiz = _get_quiz(request, slug)
-    question = quiz.questions.filter(pk=question_pk).prefetch_related("choices").first()
+    question = next((q for q in services.quiz_questions(quiz) if q.pk == question_pk), None)
     if question is None:
         message = _("이 문제는 삭제되었거나 바뀌었습니다. 페이지를 새로 고쳐 주세요.")
         if request.htmx:

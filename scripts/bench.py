@@ -1,0 +1,298 @@
+"""`make bench`: the production server under load, one table from one run.
+
+Starts the server on a free loopback port against a copy of the database (and an empty
+cache directory of its own), prepares learners in that copy, drives each target with wrk
+(Debian package; installed if missing) and prints requests per second, p50, p99 and
+errors, with each target's ratio to the static file. Exits non-zero on any error
+response, or if anonymous reads created sessions.
+
+    .venv/bin/python scripts/bench.py [--server gunicorn|granian] [--workers N]
+                                      [--duration 8] [--connections 16]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LECTURE = "/courses/cloud-native-patterns/" + quote("1강") + "/"
+LESSON = LECTURE + quote("쿠버네티스") + "/"
+QUIZ = quote("1강-복습")
+CSRF = "benchbenchbenchbenchbenchbench00"  # a CSRF secret: the cookie and the header carry it
+VISITORS = 2000
+ACCOUNTS = 50
+
+# wrk runs this in each thread: every request takes the next learner's cookie from a file.
+LUA = r"""
+local lines, i = {}, 0
+local method, path, body, htmx = os.getenv("BENCH_METHOD"), os.getenv("BENCH_PATH"), os.getenv("BENCH_BODY"), os.getenv("BENCH_HTMX")
+local cookies = os.getenv("BENCH_COOKIES")
+if cookies ~= "" then for line in io.lines(cookies) do lines[#lines + 1] = line end end
+function setup(thread) thread:set("offset", math.random(1, 100000)) end
+function request()
+  i = i + 1
+  local headers = {}
+  if #lines > 0 then headers["Cookie"] = lines[(i + offset) % #lines + 1] end
+  if htmx == "1" then headers["HX-Request"] = "true" end
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["X-CSRFToken"] = "CSRF_SECRET"
+  end
+  return wrk.format(method, path, headers, body ~= "" and body or nil)
+end
+""".replace("CSRF_SECRET", CSRF)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("wrk is missing: installing Debian's package …", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+
+
+def copy_database(workdir):
+    """A consistent copy of the SQLite database, WAL included (the backup API)."""
+    source = ROOT / "db.sqlite3"
+    if os.environ.get("DATABASE_URL") or not source.exists():
+        sys.exit("make bench runs against the SQLite database of `make load` (unset DATABASE_URL).")
+    target = workdir / "bench.sqlite3"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def prepare_learners(env, workdir):
+    """Sessions for visitors and accounts in the copy; returns the cookie files and the question to answer."""
+    code = f"""
+import json, secrets
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from quizzes.models import Quiz
+
+def session(data):
+    store = SessionStore()
+    return Session(session_key=secrets.token_hex(16), session_data=store.encode(data),
+                   expire_date=store.get_expiry_date())
+
+visitors = [session({{"learner": secrets.token_urlsafe(24)}}) for _ in range({VISITORS})]
+accounts = []
+for n in range({ACCOUNTS}):
+    user = User.objects.create_user(f"bench-{{n}}", password=None)
+    accounts.append(session({{SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                              HASH_SESSION_KEY: user.get_session_auth_hash()}}))
+Session.objects.bulk_create(visitors + accounts)
+question = Quiz.objects.get(slug="1강-복습").questions.filter(kind="single").first()
+right = [c for c in question.choices.all() if c.is_correct][0]
+print(json.dumps({{"visitors": [s.session_key for s in visitors], "accounts": [s.session_key for s in accounts],
+                  "question": question.pk, "choice": right.token, "sessions": Session.objects.count()}}))
+"""
+    out = subprocess.run(
+        [BIN / "python", "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    files = {}
+    for kind in ("visitors", "accounts"):
+        path = workdir / f"{kind}.txt"
+        path.write_text("".join(f"sessionid={key}; csrftoken={CSRF}\n" for key in data[kind]))
+        files[kind] = path
+    return files, data
+
+
+def session_count(env):
+    out = subprocess.run(
+        [
+            BIN / "python",
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.contrib.sessions.models import Session; print(Session.objects.count())",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def start_server(kind, port, workers, env):
+    if kind == "gunicorn":
+        command = [BIN / "gunicorn", "-c", "config/gunicorn.py", "--workers", str(workers)]
+    else:
+        command = [
+            BIN / "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-ws",
+            "config.wsgi:application",
+        ]
+    server = subprocess.Popen(
+        command, env={**env, "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit(f"{kind} did not start on port {port}")
+
+
+def wrk(url, seconds, connections, script, method="GET", body="", cookies="", htmx=False):
+    env = {
+        **os.environ,
+        "BENCH_METHOD": method,
+        "BENCH_PATH": "/" + url.split("//", 1)[1].split("/", 1)[1],
+        "BENCH_BODY": body,
+        "BENCH_COOKIES": str(cookies),
+        "BENCH_HTMX": "1" if htmx else "",
+    }
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return parse_wrk(out)
+
+
+def _ms(value):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def parse_wrk(out):
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(latency["50"]),
+        "p99": _ms(latency["99"]),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": errors,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() * 2 + 1)
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    ensure_wrk()
+
+    workdir = Path(tempfile.mkdtemp(prefix="course-bench-"))
+    try:
+        database = copy_database(workdir)
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "CACHE_DIR": str(workdir / "cache"),
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "REDIS_URL": "",
+        }
+        subprocess.run(
+            [BIN / "python", "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        cookies, data = prepare_learners(env, workdir)
+        script = workdir / "bench.lua"
+        script.write_text(LUA)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(args.server, port, args.workers, env)
+        try:
+            home = urllib.request.urlopen(base + "/").read().decode()
+            static = re.search(r'href="(/static/css/site[^"]*\.css)"', home).group(1)
+            answer = f"{base}/quizzes/{QUIZ}/questions/{data['question']}/answer/"
+            targets = [
+                ("static CSS (baseline)", dict(url=base + static)),
+                ("home", dict(url=base + "/")),
+                ("anonymous lesson page", dict(url=base + LESSON)),
+                ("logged-in lesson page", dict(url=base + LESSON, cookies=cookies["accounts"])),
+                ("pattern catalog", dict(url=base + "/patterns/")),
+                (
+                    f"quiz answer POST ({VISITORS} learners)",
+                    dict(
+                        url=answer,
+                        method="POST",
+                        body=f"choice={data['choice']}",
+                        cookies=cookies["visitors"],
+                        htmx=True,
+                    ),
+                ),
+            ]
+            rows = []
+            for name, target in targets:
+                wrk(target["url"], 1, 4, script, **{k: v for k, v in target.items() if k != "url"})  # warm-up
+                rows.append((name, wrk(seconds=args.duration, connections=args.connections, script=script, **target)))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        sessions_after = session_count(env)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    baseline = rows[0][1]["rps"]
+    print(
+        f"\n{args.server}, {args.workers} workers, {args.connections} connections, {args.duration} s per target, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print(f"| {'target':<32} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'ratio':>5} |")
+    print(f"|{'-' * 34}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}|")
+    for name, r in rows:
+        print(
+            f"| {name:<32} | {r['rps']:>8,.0f} | {r['p50']:>7.1f} | {r['p99']:>7.1f} | {r['errors']:>6} | "
+            f"{r['rps'] / baseline:>5.3f} |"
+        )
+    grown = sessions_after - data["sessions"]
+    print(f"\nsessions before the load: {data['sessions']}, after: {sessions_after} (grew by {grown})")
+    failed = [name for name, r in rows if r["errors"]]
+    if failed or grown:
+        sys.exit(f"FAILED: errors in {failed}" if failed else "FAILED: anonymous reads created sessions")
+
+
+if __name__ == "__main__":
+    main()
