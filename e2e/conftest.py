@@ -57,6 +57,18 @@ def course(transactional_db):
     return Course.objects.get(slug="cloud-native-patterns")
 
 
+@pytest.fixture
+def quizzes(course):
+    """The shipped course with its question bank loaded."""
+    from django.core.management import call_command
+
+    from quizzes.models import Quiz
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_quizzes", stdout=devnull)
+    return Quiz.objects.select_related("section__lecture__course")
+
+
 def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 

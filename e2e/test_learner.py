@@ -9,21 +9,9 @@ from playwright.sync_api import expect
 
 from e2e.conftest import axe_violations
 from e2e.test_quiz import answer_all
-from quizzes.models import Quiz
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a-long-passphrase-1"
-
-
-@pytest.fixture
-def quizzes(course):
-    import os
-
-    from django.core.management import call_command
-
-    with open(os.devnull, "w") as devnull:
-        call_command("load_quizzes", stdout=devnull)
-    return Quiz.objects.select_related("section__lecture__course")
 
 
 def sign_up(page, username):
