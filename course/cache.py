@@ -12,6 +12,7 @@ machine, or Redis when ``REDIS_URL`` is set (config.settings).
 
 import hashlib
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,10 +22,20 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "content-version"
 PAGE_TIMEOUT = 24 * 60 * 60
+FROZEN_MAX = 256
 _MISSING = object()
+# The version read once at the start of a request (PageCacheMiddleware): one cache read per
+# request, and one consistent version for everything the request reads.
+_request_version = ContextVar("content_version", default=None)
+# Per process, values that callers never modify: their key names the version, so they never go stale.
+_frozen = {}
 
 
 def content_version():
+    return _request_version.get() or _read_version()
+
+
+def _read_version():
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
@@ -33,7 +44,10 @@ def content_version():
 
 
 def _bump():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    if _request_version.get() is not None:
+        _request_version.set(version)  # the request that changed content reads the new content
 
 
 def content_changed(**kwargs):
@@ -53,13 +67,23 @@ def fragment_key(name, *parts):
     return f"fragment:{content_version()}:{name}:{digest}"
 
 
-def cached_fragment(name, *parts, build):
-    """The value ``build()`` returns, computed once per content version and shared by all processes."""
+def cached_fragment(name, *parts, build, frozen=False):
+    """The value ``build()`` returns, computed once per content version and shared by all processes.
+
+    Each call returns a fresh copy that the caller may change, unless ``frozen``: then the
+    caller promises never to change it, and the process keeps it in memory.
+    """
     key = fragment_key(name, *parts)
+    if frozen and key in _frozen:
+        return _frozen[key]
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = build()
         cache.set(key, value, PAGE_TIMEOUT)
+    if frozen:
+        if len(_frozen) >= FROZEN_MAX:
+            _frozen.clear()
+        _frozen[key] = value
     return value
 
 
@@ -103,6 +127,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_version.set(_read_version())
+        try:
+            return self.respond(request)
+        finally:
+            _request_version.reset(token)
+
+    def respond(self, request):
         request.is_shared = is_shared(request)
         if not request.is_shared:
             response = self.get_response(request)

@@ -1,5 +1,7 @@
 """Lesson pages, the pattern catalog and diagram files. Reads only; editing is in the admin."""
 
+import copy
+
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
@@ -25,10 +27,12 @@ def with_progress(request, lectures):
 
 
 def _with_marks(request, sections):
+    """Copies of the (shared, frozen) TOC entries, each with the learner's mark."""
     marks = panels.section_marks(request, sections)
-    for section in sections:
+    marked = [copy.copy(section) for section in sections]
+    for section in marked:
         section.mark = marks.get(section.pk, "")
-    return sections
+    return marked
 
 
 @require_GET
@@ -62,7 +66,9 @@ def _get_lecture(request, course_slug, lecture_slug):
 
 def lecture_toc(request, lecture):
     """The lecture's table of contents for this reader, shared through the cache."""
-    return cached_fragment("toc", lecture.pk, request.user.is_staff, build=lambda: lecture.toc_for(request.user))
+    return cached_fragment(
+        "toc", lecture.pk, request.user.is_staff, frozen=True, build=lambda: lecture.toc_for(request.user)
+    )
 
 
 @require_GET
@@ -116,6 +122,7 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
         lecture_slug,
         section_slug,
         request.user.is_staff,
+        frozen=True,
         build=lambda: _section_content(request, course_slug, lecture_slug, section_slug),
     )
     lecture = section.lecture

@@ -1,7 +1,5 @@
 """A learner answers knowledge checks and the review quiz in a real browser, with and without JavaScript."""
 
-import time
-
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -111,11 +109,8 @@ def test_slow_network_shows_a_busy_button_that_cannot_submit_twice(page, quizzes
     quiz = quizzes.get(section__slug="쿠버네티스")
     question = single_choice_questions(quiz)[0]
 
-    def slow(route):
-        time.sleep(1.0)
-        route.continue_()
-
-    page.route("**/answer/", slow)
+    held = []  # the answer request waits here until the test lets it go: a slow network
+    page.route("**/answer/", lambda route: held.append(route))
     page.goto(quiz.section.get_absolute_url())
     block = page.locator(f"#question-{question.pk}")
     choose(block, question, True)
@@ -125,6 +120,9 @@ def test_slow_network_shows_a_busy_button_that_cannot_submit_twice(page, quizzes
     expect(button.locator(".when-busy")).to_be_visible()  # "채점 중…"
     expect(button.locator(".when-idle")).to_be_hidden()
     page.evaluate(f"document.querySelector('#question-{question.pk} form').requestSubmit()")
+    page.wait_for_timeout(200)
+    for route in held:
+        route.continue_()
     page.locator(f"#question-{question.pk}.question--answered").wait_for()
     assert Answer.objects.count() == 1
 

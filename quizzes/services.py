@@ -49,7 +49,10 @@ class QuestionState:
 def attempt_latest(quiz, owner):
     if not owner.is_known:
         return None
-    return Attempt.objects.owned_by(owner).filter(quiz=quiz).first()
+    attempt = Attempt.objects.owned_by(owner).filter(quiz=quiz).first()
+    if attempt is not None:
+        attempt.quiz = quiz  # the shuffle and the score read it; no need to fetch it again
+    return attempt
 
 
 def _attempt_open(quiz, owner):
@@ -146,10 +149,14 @@ def score(quiz, attempt, states):
 
 
 def quiz_questions(quiz):
-    """The quiz's questions in order, with their choices, patterns and sections (shared through the cache)."""
+    """The quiz's questions in order, with their choices, patterns and sections.
+
+    Shared through the cache and kept in each process's memory (frozen): nothing changes them.
+    """
     return cached_fragment(
         "questions",
         quiz.pk,
+        frozen=True,
         build=lambda: list(
             quiz.questions.prefetch_related("choices", "patterns").select_related("section__lecture__course")
         ),
