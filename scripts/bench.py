@@ -156,6 +156,8 @@ def start_server(kind, port, workers, env):
             str(port),
             "--workers",
             str(workers),
+            "--blocking-threads",
+            "1",  # like gunicorn's sync workers; granian's default gave a far worse write tail
             "--no-ws",
             "config.wsgi:application",
         ]

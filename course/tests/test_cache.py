@@ -103,6 +103,17 @@ def test_personal_pages_are_private_and_never_shared_between_learners(site):
     assert "이어서 학습하기" in alice.get(reverse("course:home")).content.decode()
 
 
+def test_a_learners_own_reads_write_nothing_either(site):
+    section = site["section"]
+    client = Client()
+    read_lesson(client, section)
+    before = list(SectionProgress.objects.values_list("last_visited_at", flat=True)), rows()
+    for url in page_urls(site).values():
+        response = client.get(url)
+        assert response.status_code == 200 and "sessionid" not in response.cookies  # the session is not saved
+    assert (list(SectionProgress.objects.values_list("last_visited_at", flat=True)), rows()) == before
+
+
 def test_the_visit_is_recorded_by_the_beacon_not_by_the_read(site):
     section = site["section"]
     client = Client()
