@@ -6,7 +6,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test setup load admin lint bench clean
+.PHONY: run dev test setup migrate load admin lint bench scale-test clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
-load: setup
+# Migrations are their own step (a Kubernetes Job in production), never part of a replica's start.
+migrate: setup
 	$(BIN)/python manage.py migrate --noinput
+
+load: migrate
 	$(BIN)/python manage.py load_course
 	$(BIN)/python manage.py load_quizzes
 	$(BIN)/python manage.py render_content

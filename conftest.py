@@ -1,6 +1,17 @@
-"""Shared fixtures."""
+"""Shared fixtures and helpers."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +65,60 @@ def read_lesson(client, section):
     response = client.get(section.get_absolute_url())
     client.post(reverse("learners:section-visit", args=[section.pk]), headers={"HX-Request": "true"})
     return response
+
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def database_url():
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(tmp_path, workers=1, **environ):
+    """gunicorn with config/gunicorn.py, on a free port, against the test database and cache."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "WEB_CONCURRENCY": str(workers),
+        "PORT": str(port),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{port}"),
+        **environ,
+    }
+    if not settings.REDIS_URL:
+        env["CACHE_DIR"] = settings.CACHES["default"]["LOCATION"]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = tmp_path / f"server-{port}.log"  # a file, not a pipe nobody reads: logs never block the server
+    server = subprocess.Popen(
+        [gunicorn, "-c", "config/gunicorn.py"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    server.log = log
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    pytest.fail("gunicorn did not start: " + log.read_text()[-2000:])
+
+
+def stop_server(server):
+    """SIGTERM, as an orchestrator stops it; returns everything it wrote."""
+    server.terminate()
+    server.wait(timeout=30)
+    return server.log.read_text()

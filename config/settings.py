@@ -1,5 +1,6 @@
 """Settings read from the environment (twelve-factor); see .env.example."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_prometheus",
     "template_partials",
     "course",
     "quizzes",
@@ -62,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.health.HealthMiddleware",  # first: probes skip the host check, redirects, cache and log
+    "config.requestlog.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.content_security_policy",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,7 +111,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# The same backends, wrapped by django-prometheus to count queries and errors.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers take the lock when their transaction starts and wait for each other,
     # instead of failing with "database is locked" when two requests write at once.
     # WAL lets readers go on while one writes; NORMAL syncs at checkpoints, not every commit.
@@ -122,12 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # and then sessions are kept in it too, in front of the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
@@ -150,18 +160,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Compressed, fingerprinted files (served with immutable caching) once `collectstatic` has
-# run, as `make run` does; before that, the source files, so `manage.py` works as it is.
-COLLECTED = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+# Compressed, fingerprinted files, served with immutable caching, once `collectstatic` has
+# run (as `make run` and the image build do). Before that, pages link the plain names and
+# WhiteNoise serves the source files, so `manage.py` works as it is.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if COLLECTED
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = not COLLECTED
+WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -192,9 +203,37 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Under gunicorn, workers share metrics through files here (config/gunicorn.py); a command run
+# with the same environment (migrate in a container, say) needs the directory too.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# /metrics (config.metrics): for these addresses, or with "Authorization: Bearer METRICS_TOKEN".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(a.strip(), strict=False)
+    for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+
+# JSON lines on stdout: one per request (config.requestlog) and every warning or error.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "course.requests": {
+            "handlers": ["console"],
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }

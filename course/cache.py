@@ -23,7 +23,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 VERSION_KEY = "content-version"
 PAGE_TIMEOUT = 24 * 60 * 60
 FROZEN_MAX = 256
-_MISSING = object()
 # The version read once at the start of a request (PageCacheMiddleware): one cache read per
 # request, and one consistent version for everything the request reads.
 _request_version = ContextVar("content_version", default=None)
@@ -76,10 +75,11 @@ def cached_fragment(name, *parts, build, frozen=False):
     key = fragment_key(name, *parts)
     if frozen and key in _frozen:
         return _frozen[key]
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = build()
-        cache.set(key, value, PAGE_TIMEOUT)
+    stored = cache.get(key)
+    if stored is None:
+        stored = (build(),)  # in a tuple, so that None, [] or 0 are cached values too
+        cache.set(key, stored, PAGE_TIMEOUT)
+    value = stored[0]
     if frozen:
         if len(_frozen) >= FROZEN_MAX:
             _frozen.clear()
