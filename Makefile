@@ -44,6 +44,10 @@ test: setup
 bench: load
 	$(BIN)/python scripts/bench.py
 
+# Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
+scale-test: setup
+	$(BIN)/python scripts/scale_test.py
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,458 @@
+"""`make scale-test`: three replicas behind nginx, real PostgreSQL and Redis, and faults.
+
+Everything runs on 127.0.0.1, in a temporary directory, and stops by itself:
+
+1. PostgreSQL and Redis servers of their own; migrations and the shipped course, once.
+2. Three replicas of the production server (gunicorn, 2 workers each) and nginx balancing
+   across them (round robin; a dead replica is skipped; a POST is never replayed by nginx).
+3. Simulated learners for DURATION seconds, at most MAX_REQUESTS requests: each signs up,
+   then per lesson reads it, sends the visit beacon, answers the knowledge check and marks
+   the lesson complete. A request that fails is tried again, as a learner would click again.
+4. Faults: one replica is killed with SIGKILL (its whole process group) and started again;
+   later PostgreSQL is restarted.
+5. Checks, printed with a table of requests, errors and p99 per phase:
+   - every answer and completion acknowledged with a 2xx is in the database exactly once;
+   - every learner's progress is all there, and their session worked on several replicas;
+   - errors happened only in the fault windows, and each fault was over within RECOVERY s.
+   Exits non-zero when any check fails.
+
+    .venv/bin/python scripts/scale_test.py [--duration 60]
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MAX_REQUESTS = 20000
+LEARNERS = 16
+RECOVERY = 8.0  # seconds after a fault ends by which requests must succeed again
+PASSWORD = "a-long-scale-test-passphrase"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(command, **kwargs):
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    return subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer in {seconds} s")
+
+
+class Cluster:
+    """PostgreSQL, Redis, three gunicorn replicas and nginx, all in ``workdir``."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.processes = {}
+        self.pg_bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+        self.pg_dir = workdir / "pg"
+        self.pg_port, self.redis_port, self.proxy_port = free_port(), free_port(), free_port()
+        self.replica_ports = [free_port() for _ in range(3)]
+        self.env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "scale-test-" + os.urandom(16).hex(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/course",
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "CONN_MAX_AGE": "600",
+            "WEB_CONCURRENCY": "2",
+            "REQUEST_LOG_LEVEL": "WARNING",
+            "VAR_DIR": str(workdir / "var"),
+        }
+
+    def start(self):
+        self.pg_dir.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.pg_dir, "postgres")
+        as_postgres(
+            [self.pg_bin / "initdb", "-D", self.pg_dir / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        )
+        self.pg_ctl("start")
+        as_postgres([self.pg_bin / "createdb", "-h", "127.0.0.1", "-p", str(self.pg_port), "course"])
+        self.processes["redis"] = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for command in (["migrate", "--noinput"], ["load_course"], ["load_quizzes"]):
+            subprocess.run(
+                [BIN / "python", "manage.py", *command], cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL
+            )
+        for index in range(3):
+            self.start_replica(index)
+        self.start_proxy()
+
+    def pg_ctl(self, action):
+        options = f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1"
+        as_postgres(
+            [
+                self.pg_bin / "pg_ctl",
+                "-D",
+                self.pg_dir / "data",
+                "-o",
+                options,
+                "-w",
+                "-m",
+                "fast",
+                "-l",
+                self.pg_dir / "log",
+                action,
+            ]
+        )
+
+    def start_replica(self, index):
+        port = self.replica_ports[index]
+        env = {**self.env, "PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(self.workdir / f"metrics-{index}")}
+        log = open(self.workdir / f"replica-{index}.log", "ab")
+        self.processes[f"replica-{index}"] = subprocess.Popen(
+            [BIN / "gunicorn", "-c", "config/gunicorn.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+
+    def kill_replica(self, index):
+        process = self.processes.pop(f"replica-{index}")
+        os.killpg(process.pid, signal.SIGKILL)  # the master and its workers, like a pod that is gone
+        process.wait()
+
+    def start_proxy(self):
+        upstreams = "\n".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in self.replica_ports)
+        temp = self.workdir / "nginx"
+        temp.mkdir()
+        config = temp / "nginx.conf"
+        config.write_text(f"""
+daemon off;
+worker_processes 1;
+pid {temp}/nginx.pid;
+error_log {temp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;
+  fastcgi_temp_path {temp}/fastcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
+  upstream replicas {{ {upstreams} keepalive 16; }}
+  server {{
+    listen 127.0.0.1:{self.proxy_port};
+    location / {{
+      proxy_pass http://replicas;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      # Another replica when one is down; never a POST that may have reached one.
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_connect_timeout 1s;
+      add_header X-Upstream $upstream_addr always;
+    }}
+  }}
+}}
+""")
+        self.processes["nginx"] = subprocess.Popen(["nginx", "-c", str(config), "-p", str(temp)])
+        wait_for(f"http://127.0.0.1:{self.proxy_port}/healthz")
+
+    def stop(self):
+        for name, process in list(self.processes.items()):
+            if name.startswith("replica"):
+                os.killpg(process.pid, signal.SIGTERM)
+            else:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        try:
+            self.pg_ctl("stop")
+        except subprocess.CalledProcessError:
+            pass
+
+
+class Recorder:
+    """Every request: when, how long, and whether it failed; and what the server acknowledged."""
+
+    def __init__(self, started):
+        self.started = started
+        self.lock = threading.Lock()
+        self.requests = []  # (seconds since start, latency ms, ok)
+        self.errors = []  # (seconds since start, status, method, path): 0 is no answer at all
+        self.acknowledged = defaultdict(lambda: {"answers": set(), "completed": set(), "upstreams": set()})
+
+    def add(self, at, latency, ok):
+        with self.lock:
+            self.requests.append((at, latency, ok))
+
+    def count(self):
+        return len(self.requests)
+
+
+class Learner:
+    def __init__(self, name, base, recorder, stop_at):
+        self.name, self.base, self.recorder, self.stop_at = name, base, recorder, stop_at
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.mine = recorder.acknowledged[name]
+
+    def csrf(self):
+        return next((c.value for c in self.cookies if c.name == "csrftoken"), "")
+
+    def request(self, path, data=None, htmx=False):
+        """One request, tried again up to 5 times while it fails; returns (status, body) or None."""
+        for attempt in range(5):
+            if time.monotonic() > self.stop_at or self.recorder.count() >= MAX_REQUESTS:
+                return None
+            headers = {"Origin": self.base, "X-CSRFToken": self.csrf()}
+            if htmx:
+                headers["HX-Request"] = "true"
+            body = None if data is None else urllib.parse.urlencode(data).encode()
+            request = urllib.request.Request(self.base + path, data=body, headers=headers)
+            started = time.monotonic()
+            try:
+                with self.opener.open(request, timeout=10) as response:
+                    status, text = response.status, response.read().decode()
+                    self.mine["upstreams"].add(response.headers.get("X-Upstream", ""))
+            except urllib.error.HTTPError as error:
+                status, text = error.code, ""
+            except OSError:
+                status, text = 0, ""
+            ok = 200 <= status < 400
+            self.recorder.add(started - self.recorder.started, (time.monotonic() - started) * 1000, ok)
+            if not ok:
+                with self.recorder.lock:
+                    self.recorder.errors.append(
+                        (started - self.recorder.started, status, "POST" if data is not None else "GET", path)
+                    )
+            if ok:
+                return status, text
+            time.sleep(0.3 * (attempt + 1))
+        return None
+
+    def run(self, lessons):
+        signed_up = self.request(
+            "/accounts/signup/",
+            {"username": self.name, "email": f"{self.name}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        )
+        if signed_up is None:
+            return
+        while time.monotonic() < self.stop_at:
+            for lesson in random.sample(lessons, len(lessons)):
+                if self.request(lesson["url"]) is None or self.request(lesson["visit"], {}, htmx=True) is None:
+                    return
+                for question in lesson["questions"]:
+                    done = self.request(question["url"], question["data"], htmx=True)
+                    if done and f'id="question-{question["pk"]}"' in done[1] and "question--answered" in done[1]:
+                        self.mine["answers"].add(question["pk"])
+                done = self.request(lesson["complete"], {"completed": "1"}, htmx=True)
+                if done and "is-completed" in done[1]:
+                    self.mine["completed"].add(lesson["pk"])
+                self.request("/me/")
+
+
+def course_plan(env):
+    """The lessons and their knowledge checks, with an answer for each question (from the database)."""
+    code = """
+import json
+from django.urls import reverse
+from course.models import Section
+from quizzes.models import Quiz
+plan = []
+for section in Section.objects.published().select_related("lecture__course"):
+    quiz = Quiz.objects.filter(section=section, kind="check").first()
+    questions = []
+    for q in (quiz.questions.prefetch_related("choices") if quiz else []):
+        choice = next(iter(q.choices.all()), None)
+        data = {"choice": choice.token} if choice else {"text": (q.accepted_list or ["답"])[0]}
+        questions.append({"pk": q.pk, "url": reverse("quizzes:answer", args=[quiz.slug, q.pk]), "data": data})
+    plan.append({"pk": section.pk, "url": section.get_absolute_url(), "questions": questions,
+                 "visit": reverse("learners:section-visit", args=[section.pk]),
+                 "complete": reverse("learners:section-complete", args=[section.pk])})
+print(json.dumps(plan))
+"""
+    out = subprocess.run(
+        [BIN / "python", "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def database_facts(env):
+    code = """
+import json
+from django.contrib.auth.models import User
+from learners.models import SectionProgress
+from quizzes.models import Answer
+facts = {}
+for user in User.objects.filter(username__startswith="scale-"):
+    answers = list(Answer.objects.filter(attempt__user=user).values_list("question_id", flat=True))
+    rows = list(SectionProgress.objects.filter(user=user).values_list("section_id", "completed_at"))
+    facts[user.username] = {"answers": answers, "progress": [[s, c is not None] for s, c in rows]}
+print(json.dumps(facts))
+"""
+    out = subprocess.run(
+        [BIN / "python", "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def p99(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * 0.99))] if values else 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=60)
+    args = parser.parse_args()
+    d = args.duration
+    kill_at, revive_at, pg_restart_at = 0.3 * d, 0.4 * d, 0.65 * d
+    phases = [
+        ("steady", 0, kill_at),
+        ("replica killed", kill_at, revive_at),
+        ("replica back", revive_at, pg_restart_at),
+        ("database restart", pg_restart_at, pg_restart_at + 5),
+        ("after", pg_restart_at + 5, d + 30),
+    ]
+    workdir = Path(tempfile.mkdtemp(prefix="course-scale-"))
+    os.chmod(workdir, 0o755)
+    cluster = Cluster(workdir)
+    failures = []
+    try:
+        print("starting PostgreSQL, Redis, 3 replicas and nginx …", flush=True)
+        cluster.start()
+        lessons = course_plan(cluster.env)
+        base = f"http://127.0.0.1:{cluster.proxy_port}"
+        started = time.monotonic()
+        recorder = Recorder(started)
+        learners = [Learner(f"scale-{n:02d}", base, recorder, started + d) for n in range(LEARNERS)]
+        threads = [threading.Thread(target=learner.run, args=(lessons,)) for learner in learners]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.2)
+        fault_windows = []
+        time.sleep(max(0, started + kill_at - time.monotonic()))
+        print(f"{time.monotonic() - started:5.1f} s  SIGKILL replica 2", flush=True)
+        cluster.kill_replica(1)
+        time.sleep(max(0, started + revive_at - time.monotonic()))
+        print(f"{time.monotonic() - started:5.1f} s  replica 2 starts again", flush=True)
+        cluster.start_replica(1)
+        fault_windows.append((kill_at, time.monotonic() - started))
+        time.sleep(max(0, started + pg_restart_at - time.monotonic()))
+        print(f"{time.monotonic() - started:5.1f} s  PostgreSQL restarts", flush=True)
+        restart_began = time.monotonic() - started
+        cluster.pg_ctl("restart")
+        fault_windows.append((restart_began, time.monotonic() - started))
+        print(f"{time.monotonic() - started:5.1f} s  PostgreSQL is back", flush=True)
+        for thread in threads:
+            thread.join()
+        facts = database_facts(cluster.env)
+    finally:
+        cluster.stop()
+        if os.environ.get("KEEP_SCALE_TEST"):
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\n| {'phase':<18} | {'from s':>6} | {'requests':>8} | {'errors':>6} | {'p99 ms':>7} |")
+    print(f"|{'-' * 20}|{'-' * 8}|{'-' * 10}|{'-' * 8}|{'-' * 9}|")
+    for name, start, end in phases:
+        rows = [r for r in recorder.requests if start <= r[0] + r[1] / 1000 < end]  # by when they ended
+        errors = sum(1 for r in rows if not r[2])
+        print(f"| {name:<18} | {start:>6.1f} | {len(rows):>8} | {errors:>6} | {p99([r[1] for r in rows]):>7.1f} |")
+    total_errors = sum(1 for r in recorder.requests if not r[2])
+    print(f"\n{recorder.count()} requests by {LEARNERS} learners, {total_errors} failed and were tried again")
+    statuses = defaultdict(int)
+    for _, status, method, _ in recorder.errors:
+        statuses[f"{method} {status or 'no answer'}"] += 1
+    if statuses:
+        print("failed requests: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+
+    for at, latency, ok in recorder.requests:
+        finished = at + latency / 1000
+        if not ok and not any(finished >= start and at <= end + RECOVERY for start, end in fault_windows):
+            windows = ", ".join(f"{start:.1f}–{end:.1f} s" for start, end in fault_windows)
+            failures.append(f"an error at {at:.1f} s, outside the fault windows {windows} (+{RECOVERY} s)")
+            break
+    for (start, end), fault in zip(fault_windows, ("replica killed", "database restart"), strict=True):
+        ends = [
+            at + latency / 1000 for at, latency, ok in recorder.requests if not ok and start <= at <= end + RECOVERY
+        ]
+        last = max(ends, default=start)
+        print(f"{fault}: {len(ends)} failed requests, the last {max(0.0, last - end):.1f} s after the fault ended")
+    answers = completions = 0
+    for name, mine in recorder.acknowledged.items():
+        stored = facts.get(name)
+        if stored is None:
+            failures.append(f"{name}: the account is not in the database")
+            continue
+        for question in mine["answers"]:
+            count = stored["answers"].count(question)
+            if count != 1:
+                failures.append(f"{name}: answer to question {question} stored {count} times")
+        completed = {section for section, done in stored["progress"] if done}
+        sections = [section for section, _ in stored["progress"]]
+        if len(sections) != len(set(sections)):
+            failures.append(f"{name}: duplicate progress rows")
+        lost = mine["completed"] - completed
+        if lost:
+            failures.append(f"{name}: completions lost for sections {sorted(lost)}")
+        if len(mine["upstreams"] - {""}) < 2:
+            failures.append(f"{name}: never served by more than one replica")
+        answers += len(mine["answers"])
+        completions += len(mine["completed"])
+    print(f"checked: {answers} acknowledged answers and {completions} completions, each stored exactly once")
+    print(
+        f"sessions: every learner was served by {min(len(m['upstreams'] - {''}) for m in recorder.acknowledged.values())}+ replicas"
+    )
+    if failures:
+        print("\nFAILED:\n  " + "\n  ".join(failures[:20]))
+        sys.exit(1)
+    print("passed: nothing lost or duplicated, errors only in the fault windows")
+
+
+if __name__ == "__main__":
+    main()
