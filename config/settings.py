@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_prometheus",
+    "config.apps.SiteConfig",
     "template_partials",
     "course",
     "quizzes",
@@ -199,8 +200,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "강의실 <noreply@lo
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS (SECURE_COOKIES=1): secure cookies, a redirect from http, and HSTS, each of
+# which can be turned off on its own. /metrics is scraped over plain http inside a cluster;
+# the probes are answered before any redirect (config.health).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SESSION_COOKIE_SECURE)
+# A TLS-terminating proxy that sets a header: "HTTP_X_FORWARDED_PROTO,https". Only set it when
+# the proxy always sets or strips that header, or clients could claim https themselves.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = tuple(part.strip() for part in os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
+# Django's deploy check looks for its own CSRF middleware by name; config.csrf subclasses it,
+# and config.checks makes sure that one is installed instead.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 # Under gunicorn, workers share metrics through files here (config/gunicorn.py); a command run
 # with the same environment (migrate in a container, say) needs the directory too.

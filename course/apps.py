@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,9 @@ def ensure_editors_group(sender, app_config=None, using="default", **kwargs):
     group, _created = Group.objects.using(using).get_or_create(name=EDITORS_GROUP)
     permissions = Permission.objects.using(using).filter(content_type__app_label=sender.label)
     if sender.editor_models is not None:
-        permissions = permissions.filter(content_type__model__in=sender.editor_models)
+        permissions = permissions.filter(
+            Q(content_type__model__in=sender.editor_models) | Q(codename__in=getattr(sender, "editor_permissions", []))
+        )
     group.permissions.add(*permissions)
 
 

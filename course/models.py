@@ -27,6 +27,18 @@ class SectionQuerySet(PublishedQuerySet):
         return self.select_related("lecture__course").defer("body", "body_html", "outline")
 
 
+class DiagramQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """For readers, no diagram that only unpublished sections use (staff see everything).
+
+        A diagram no section uses yet stays visible: a pattern or question may show it.
+        """
+        if user.is_staff:
+            return self
+        used = Section.objects.filter(diagrams=models.OuterRef("pk"))
+        return self.filter(models.Exists(used.published()) | ~models.Exists(used))
+
+
 class Course(models.Model):
     """A course is the top of the content tree; the site can hold several."""
 
@@ -180,6 +192,8 @@ class Diagram(models.Model):
     image_hash = models.CharField(max_length=64, blank=True, editable=False)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    objects = DiagramQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]

@@ -164,14 +164,14 @@ def pattern_detail(request, slug):
 
 @require_GET
 def diagram_detail(request, slug):
-    diagram = get_object_or_404(Diagram.objects.defer("image"), slug=slug)
+    diagram = get_object_or_404(Diagram.objects.visible_to(request.user).defer("image"), slug=slug)
     sections = Section.objects.visible_to(request.user).filter(diagrams=diagram).for_links()
     return render(request, "course/diagram_detail.html", {"diagram": diagram, "sections": sections})
 
 
 @require_GET
 def diagram_image(request, slug):
-    diagram = get_object_or_404(Diagram, slug=slug)
+    diagram = get_object_or_404(Diagram.objects.visible_to(request.user), slug=slug)
     if not diagram.has_image:
         return HttpResponse(status=404)
     etag = f'"{diagram.image_hash}"'

@@ -5,7 +5,7 @@ import csv
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,7 @@ from course.models import Lecture, Section
 from course.views import toc_context, with_progress
 from learners import analytics, services
 from learners.forms import DeleteAccountForm, SignupForm
-from quizzes.models import Answer, Attempt
+from quizzes.models import STATISTICS_PERMISSION, Answer, Attempt
 
 
 def _next_url(request, default):
@@ -116,6 +116,7 @@ def dashboard(request):
 
 
 @staff_member_required
+@permission_required(STATISTICS_PERMISSION, raise_exception=True)
 @require_GET
 def staff_analytics(request):
     lectures = analytics.lecture_funnels()

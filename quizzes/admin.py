@@ -2,14 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from course.admin import MarkdownPreviewMixin, publish, unpublish
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import question_stats
 
 
@@ -35,11 +35,17 @@ class QuizAdmin(admin.ModelAdmin):
         stats = path("<int:pk>/stats/", self.admin_site.admin_view(self.stats_view), name="quizzes_quiz_stats")
         return [stats, *super().get_urls()]
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if request.user.has_perm(STATISTICS_PERMISSION) else [f for f in shown if f != "stats_link"]
+
     @admin.display(description=_("통계"))
     def stats_link(self, quiz):
         return format_html('<a href="{}">{}</a>', reverse("admin:quizzes_quiz_stats", args=[quiz.pk]), _("문제별 통계"))
 
     def stats_view(self, request, pk):
+        if not request.user.has_perm(STATISTICS_PERMISSION):
+            raise PermissionDenied
         quiz = get_object_or_404(Quiz.objects.select_related("lecture"), pk=pk)
         context = {
             **self.admin_site.each_context(request),

@@ -7,6 +7,7 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("퀴즈")
     editor_models = ["quiz", "question", "choice"]  # not learners' attempts and answers
+    editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 
     def ready(self):
         from course import panels as course_panels

@@ -5,7 +5,6 @@ whether it was right at the time, and snapshots the pass mark, so later edits to
 question cannot rewrite a learner's history.
 """
 
-import hashlib
 import random
 import re
 import secrets
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -258,6 +258,22 @@ class AttemptQuerySet(models.QuerySet):
         )
 
 
+STATISTICS_PERMISSION = "quizzes.view_statistics"
+
+
+def new_shuffle_seed():
+    return secrets.token_hex(16)
+
+
+def first_shuffle_seed(quiz):
+    """The seed of a learner's first attempt, and so of the order shown before it exists.
+
+    Derived from the secret key: the same for every learner, so the page can be shared, yet
+    impossible to recompute without the server's secret.
+    """
+    return salted_hmac("quizzes.first-shuffle", str(quiz.pk)).hexdigest()[:32]
+
+
 class Attempt(models.Model):
     """One go at a quiz by a learner (a user, or a session for visitors without an account)."""
 
@@ -268,6 +284,7 @@ class Attempt(models.Model):
     session_key = models.CharField(max_length=64, blank=True, db_index=True)
     number = models.PositiveIntegerField(_("회차"), default=1)
     pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"))
+    shuffle_seed = models.CharField(max_length=64, default=new_shuffle_seed, editable=False)
     started_at = models.DateTimeField(_("시작"), default=timezone.now)
     finished_at = models.DateTimeField(_("끝낸 시각"), null=True, blank=True)
 
@@ -277,6 +294,9 @@ class Attempt(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("응시")
         verbose_name_plural = _("응시")
+        # Reading learners' results in aggregate (analytics, per-question statistics): held by
+        # the content editors group and superusers, not by every staff account.
+        permissions = [("view_statistics", _("학습 통계를 볼 수 있음"))]
         constraints = [
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="attempt_has_an_owner"),
             models.UniqueConstraint(
@@ -302,11 +322,13 @@ class Attempt(models.Model):
         return self.finished_at is not None
 
     def choice_order(self, question, choices):
-        """The shuffle for this attempt: fixed by the attempt's identity, different per attempt."""
+        """The shuffle for this attempt, from its secret seed: fixed for the attempt, new for the next.
+
+        The seed never leaves the server, so the order cannot be recomputed from what a page shows.
+        """
         choices = list(choices)
         if self.quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
-            seed = hashlib.sha256(f"{self.quiz_id}:{self.number}:{question.pk}".encode()).hexdigest()
-            random.Random(seed).shuffle(choices)
+            random.Random(f"{self.shuffle_seed}:{question.pk}").shuffle(choices)
         return choices
 
     @property

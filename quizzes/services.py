@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.cache import cached_fragment
-from quizzes.models import Answer, Attempt, Question, Score
+from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed
 from quizzes.signals import attempt_finished
 
 
@@ -63,7 +63,10 @@ def _attempt_open(quiz, owner):
     number = Attempt.objects.owned_by(owner).filter(quiz=quiz).count() + 1
     try:
         with transaction.atomic():
-            return Attempt.objects.create(quiz=quiz, number=number, pass_mark=quiz.pass_mark, **owner.fields)
+            seed = first_shuffle_seed(quiz) if number == 1 else new_shuffle_seed()
+            return Attempt.objects.create(
+                quiz=quiz, number=number, pass_mark=quiz.pass_mark, shuffle_seed=seed, **owner.fields
+            )
     except IntegrityError:
         return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
 
@@ -171,7 +174,7 @@ def question_states(quiz, attempt):
         answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}
     # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
     # so the order does not change under the learner's eyes.
-    shuffler = attempt or Attempt(quiz=quiz, number=1)
+    shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))
     states = []
     for number, question in enumerate(questions, start=1):
         choices = shuffler.choice_order(question, question.choices.all())

@@ -419,7 +419,9 @@ def main():
             break
     for (start, end), fault in zip(fault_windows, ("replica killed", "database restart"), strict=True):
         ends = [
-            at + latency / 1000 for at, latency, ok in recorder.requests if not ok and start <= at <= end + RECOVERY
+            at + latency / 1000
+            for at, latency, ok in recorder.requests
+            if not ok and at + latency / 1000 >= start and at <= end + RECOVERY
         ]
         last = max(ends, default=start)
         print(f"{fault}: {len(ends)} failed requests, the last {max(0.0, last - end):.1f} s after the fault ended")

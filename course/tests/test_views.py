@@ -200,3 +200,20 @@ def test_pages_forbid_inline_and_foreign_script(client, lecture):
     assert "frame-ancestors 'none'" in policy
     diagram = Diagram.objects.get(slug="k8s")
     assert "sandbox" in client.get(diagram.image_url)["Content-Security-Policy"]  # the diagram keeps its own
+
+
+def test_a_diagram_only_unpublished_sections_use_is_hidden_from_readers_but_not_from_staff(client):
+    secret = make_diagram(slug="secret-figure", title="다음 강의 그림", alt_text="아직 공개하지 않은 설명")
+    shared = make_diagram(slug="shared-figure", title="공개 그림")
+    unused = make_diagram(slug="unused-figure", title="아직 쓰지 않은 그림")
+    draft = make_lecture(number=2, is_published=False)
+    make_section(draft, "초안 절", 1, body="[[diagram:secret-figure]]\n\n[[diagram:shared-figure]]")
+    make_section(make_lecture(course=draft.course, number=3), "공개 절", 1, body="[[diagram:shared-figure]]")
+    for url in (secret.get_absolute_url(), secret.image_url):
+        response = client.get(url)
+        assert response.status_code == 404 and "아직 공개하지 않은 설명" not in response.content.decode()
+    assert client.get(shared.get_absolute_url()).status_code == 200
+    assert client.get(unused.get_absolute_url()).status_code == 200
+    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    assert "아직 공개하지 않은 설명" in client.get(secret.get_absolute_url()).content.decode()
+    assert client.get(secret.image_url).status_code == 200

@@ -131,7 +131,7 @@ def test_analytics_are_staff_only_and_aggregate(client):
     learner = Client()
     learner.force_login(User.objects.create_user("learner", password=PASSWORD))
     assert learner.get(reverse("learners:analytics")).status_code == 302
-    client.force_login(User.objects.create_user("staff", password=PASSWORD, is_staff=True))
+    client.force_login(User.objects.create_superuser("staff", password=PASSWORD))
     html = client.get(reverse("learners:analytics")).content.decode()
     assert '<th scope="row">시작함</th><td>3</td>' in html
     assert "완료: 첫 절</th><td>2</td>" in html
@@ -189,3 +189,31 @@ def test_old_failed_logins_are_forgotten():
     FailedLogin.objects.create(username="old", attempted_at=timezone.now() - timedelta(hours=1))
     Client().post(reverse("login"), {"username": "new", "password": "wrong"})
     assert list(FailedLogin.objects.values_list("username", flat=True)) == ["new"]
+
+
+def test_statistics_need_the_statistics_permission_not_just_a_staff_account(client):
+    from django.contrib.auth.models import Group
+
+    from course.apps import EDITORS_GROUP
+
+    quiz = make_check(section=make_section(lecture=make_lecture()))
+    pages = [
+        reverse("learners:analytics"),
+        reverse("learners:analytics") + "?format=csv&table=funnel",
+        reverse("learners:analytics") + "?format=csv&table=questions",
+        reverse("admin:quizzes_quiz_stats", args=[quiz.pk]),
+    ]
+    client.force_login(User.objects.create_user("bare-staff", password=PASSWORD, is_staff=True))
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 403 and "권한이 없습니다" in response.content.decode(), url
+    home = client.get(reverse("course:home")).content.decode()
+    assert reverse("learners:analytics") not in home
+    editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert reverse("learners:analytics") in client.get(reverse("course:home")).content.decode()
+    client.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    assert all(client.get(url).status_code == 200 for url in pages)
