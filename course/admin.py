@@ -1,10 +1,13 @@
 """Authoring: everything an instructor edits, with a live preview through the same markdown pipeline."""
 
+from collections import Counter
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -50,6 +53,30 @@ class MarkdownPreviewMixin:
         css = {"all": ["course/admin-preview.css"]}
 
 
+class KeepsLearnerRecordsMixin:
+    """Refuse, with one clear message, to delete content that learners' records point to.
+
+    Progress, attempts and answers protect the content they refer to (on_delete=PROTECT):
+    an editor may unpublish it, never erase learners' history. The message counts the
+    records instead of listing them, so an editor sees no learner's name.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        if collector.protected:
+            counts = Counter(str(obj._meta.verbose_name) for obj in collector.protected)
+            records = ", ".join(f"{name} {count}개" for name, count in sorted(counts.items()))
+            protected = [
+                _(
+                    "학습자 기록(%(records)s)이 이 항목을 가리킵니다. 학습 기록은 지우지 않으므로 지울 수 없습니다: 대신 비공개로 돌리세요."
+                )
+                % {"records": records}
+            ]
+        return deleted, model_count, perms_needed, protected
+
+
 class ReferencedContentMixin:
     """Refuse to delete a diagram, pattern or family that a section still references.
 
@@ -82,7 +109,7 @@ def unpublish(modeladmin, request, queryset):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "is_published"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}
@@ -123,7 +150,7 @@ class ImportLectureForm(forms.Form):
 
 
 @admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
+class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "number", "is_published", "updated_at"]
     list_filter = ["course", "is_published"]
     prepopulated_fields = {"slug": ["title"]}
@@ -165,7 +192,7 @@ class LectureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+class SectionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["title", "lecture", "order", "is_published", "updated_at"]
     list_filter = ["lecture__course", "lecture", "is_published"]
     list_editable = ["order"]

@@ -28,7 +28,8 @@ class SectionProgress(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="section_progress"
     )
     session_key = models.CharField(max_length=64, blank=True, db_index=True)
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="progress", verbose_name=_("절"))
+    # PROTECT: deleting content never deletes a learner's progress; unpublish it instead.
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="progress", verbose_name=_("절"))
     first_visited_at = models.DateTimeField(_("처음 읽은 시각"), default=timezone.now)
     last_visited_at = models.DateTimeField(_("마지막으로 읽은 시각"), default=timezone.now)
     completed_at = models.DateTimeField(_("완료한 시각"), null=True, blank=True)

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from course.admin import MarkdownPreviewMixin, publish, unpublish
+from course.admin import KeepsLearnerRecordsMixin, MarkdownPreviewMixin, publish, unpublish
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import question_stats
 
@@ -22,7 +22,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "stats_link"]
     list_filter = ["lecture__course", "lecture", "kind", "is_published"]
     search_fields = ["title", "slug"]
@@ -82,7 +82,7 @@ class ChoiceInline(MarkdownPreviewMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
+class QuestionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = ["quiz__lecture", "kind"]
     search_fields = ["prompt", "key"]

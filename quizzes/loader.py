@@ -155,6 +155,15 @@ def load_quiz_file(path, course, *, force=False):
             if not keys:
                 raise ContentError(_("%(where)s: 문제가 하나도 없습니다.") % {"where": where})
             gone = quiz.questions.exclude(key__in=keys)
+            answered = list(gone.filter(answers__isnull=False).distinct().values_list("key", flat=True))
+            if answered:
+                raise ContentError(
+                    _(
+                        "%(where)s: 파일에서 빠진 문제 %(keys)s에 학습자의 답안이 있어 지울 수 없습니다. "
+                        "학습 기록은 지우지 않습니다: 문제를 파일에 남겨 두거나, 퀴즈를 비공개로 돌리세요."
+                    )
+                    % {"where": where, "keys": ", ".join(answered)}
+                )
             removed = gone.count()
             gone.delete()
             report.note(

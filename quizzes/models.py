@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -254,7 +255,7 @@ class AttemptQuerySet(models.QuerySet):
         return self.annotate(
             right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
             answered=Count("answers", distinct=True),
-            questions=Count("quiz__questions", distinct=True),
+            questions=Coalesce("question_count", Count("quiz__questions", distinct=True)),
         )
 
 
@@ -277,7 +278,8 @@ def first_shuffle_seed(quiz):
 class Attempt(models.Model):
     """One go at a quiz by a learner (a user, or a session for visitors without an account)."""
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("퀴즈"))
+    # PROTECT: editing content never deletes a learner's history (kolibri's logger model).
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("퀴즈"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz_attempts"
     )
@@ -285,6 +287,8 @@ class Attempt(models.Model):
     number = models.PositiveIntegerField(_("회차"), default=1)
     pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"))
     shuffle_seed = models.CharField(max_length=64, default=new_shuffle_seed, editable=False)
+    # What the finished attempt was graded against, so a later edit of the quiz cannot change it.
+    question_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     started_at = models.DateTimeField(_("시작"), default=timezone.now)
     finished_at = models.DateTimeField(_("끝낸 시각"), null=True, blank=True)
 
@@ -341,7 +345,7 @@ class Answer(models.Model):
     """A learner's answer to one question in one attempt, graded once and then locked."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
     text = models.CharField(max_length=500, blank=True)
     given = models.JSONField(default=list, help_text=_("답한 그대로의 선택지 문장"))

@@ -124,8 +124,10 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
 
 def attempt_finish(*, attempt):
     """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
-    finished_now = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=timezone.now())
-    attempt.refresh_from_db(fields=["finished_at"])
+    finished_now = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now(), question_count=Question.objects.filter(quiz=attempt.quiz_id).count()
+    )
+    attempt.refresh_from_db(fields=["finished_at", "question_count"])
     if finished_now:
         attempt_finished.send(sender=Attempt, attempt=attempt)
     return attempt
@@ -146,7 +148,7 @@ def score(quiz, attempt, states):
     return Score(
         correct=sum(1 for a in answers if a.is_correct),
         answered=len(answers),
-        total=len(states),
+        total=attempt.question_count if attempt and attempt.question_count is not None else len(states),
         pass_mark=attempt.pass_mark if attempt else quiz.pass_mark,
     )
 

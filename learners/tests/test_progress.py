@@ -108,10 +108,16 @@ def test_progress_bars_on_course_and_lecture_pages(client, sections):
     assert "2/4절 완료 (50%)" in client.get(reverse("course:home")).content.decode()
 
 
-def test_a_deleted_section_leaves_the_percentages_without_errors(client, sections):
+def test_a_section_with_progress_cannot_be_deleted_and_unpublishing_it_keeps_the_percentages_right(client, sections):
+    from django.db.models import ProtectedError
+
     complete(client, sections[0])
     complete(client, sections[3])
-    sections[3].delete()
+    with pytest.raises(ProtectedError):
+        sections[3].delete()
+    assert SectionProgress.objects.completed().count() == 2
+    sections[3].is_published = False
+    sections[3].save()
     html = client.get(sections[0].lecture.get_absolute_url()).content.decode()
     assert "1/3절 완료 (33%)" in html
     assert client.get(reverse("learners:dashboard")).status_code == 200
