@@ -193,8 +193,9 @@ def _normalise_body(raw_lines, images, dropped):
         def image_to_reference(match, number=number):
             attrs = dict(_attributes(match[1]))
             src = attrs.get("src", "")
-            if re.match(r"\s*(https?:)?//", src):
-                image = RemoteImage(url=src.strip(), alt=attrs.get("alt", "").strip())
+            url = markdown.resolve_url(src)
+            if url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src):
+                image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
                 images.append(image)
                 return f"\n\n[[diagram:{id(image)}]]\n\n"
             dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or "src 없음"})

@@ -14,7 +14,9 @@ import html as html_module
 import re
 import secrets
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
+import ada_url
 import markdown
 import nh3
 from django.utils.html import escape
@@ -23,9 +25,6 @@ from pygments.token import STANDARD_TYPES
 
 REFERENCE_RE = re.compile(r"\[\[(diagram|pattern|family):([^\]|\s]+)(?:\|([^\]\n]+))?\]\]")
 REFERENCE_KINDS = ("diagram", "pattern", "family")
-REMOTE_IMAGE_RE = re.compile(
-    r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|<img\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
-)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
@@ -50,9 +49,31 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Where a relative address would resolve; a reserved name no real site has.
+_THIS_SITE = "https://this-site.invalid/"
+
+
+def resolve_url(value):
+    """``value`` resolved the way a browser does (the WHATWG URL standard), or None if it cannot be.
+
+    Browsers read ``\\host``, ``/\\host`` and ``/<tab>/host`` as ``//host``: another site. A
+    regular expression over the text misses such forms; the standard's own parser does not.
+    """
+    try:
+        return ada_url.URL(value, _THIS_SITE)
+    except ValueError:
+        return None
+
+
+def is_local_url(value):
+    """Whether a browser would load ``value`` from this site."""
+    url = resolve_url(value)
+    return url is not None and url.origin == _THIS_SITE.rstrip("/")
+
+
 def _keep_attribute(tag, attribute, value):
     # Images load only from this site: a remote src would send readers' requests elsewhere.
-    if tag == "img" and attribute == "src" and re.match(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", value, re.I):
+    if tag == "img" and attribute == "src" and not is_local_url(value):
         return None
     return value
 
@@ -99,8 +120,21 @@ def find_references(text):
     return [Reference(m[1], m[2], m[3]) for m in REFERENCE_RE.finditer(text or "")]
 
 
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)  # "&#9;" arrives as the tab a browser would see
+        self.sources = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.extend(value or "" for name, value in attrs if name == "src")
+
+
 def find_remote_images(text):
-    return REMOTE_IMAGE_RE.findall(text or "")
+    """The image addresses in ``text`` (markdown or inline HTML) that a browser would load from elsewhere."""
+    parser = _ImageSources()
+    parser.feed(_markdown_to_html(text or "")[0])
+    return [source for source in parser.sources if not is_local_url(source)]
 
 
 def _markdown_to_html(text):

@@ -86,3 +86,40 @@ def test_outline_lists_the_body_subheadings_with_their_anchors():
 def test_reading_time_is_about_500_characters_a_minute():
     assert markdown.render("짧은 글").reading_minutes == 1
     assert markdown.render("가" * 2600).reading_minutes == 5
+
+
+# Addresses a browser resolves to another host although they do not start with "//" or a
+# scheme (the outside audit's list), and the stored HTML that must not keep them.
+DISGUISED_REMOTE_IMAGES = [
+    '<img src="\\\\evil.example/a.png" alt="x">',
+    '<img src="/\\evil.example/b.png" alt="x">',
+    '<img src="/&#9;/evil.example/c.png" alt="x">',
+    '<img src="/&#10;/evil.example/d.png" alt="x">',
+    "![x](\\\\\\\\evil.example/z.png)",
+    '<img src=" //evil.example/e.png" alt="x">',
+    '<img src="HTTPS://evil.example/f.png" alt="x">',
+]
+
+
+@pytest.mark.parametrize("attack", DISGUISED_REMOTE_IMAGES)
+def test_an_image_a_browser_would_load_from_another_host_is_refused_and_never_stored(attack):
+    assert markdown.find_remote_images(attack), attack  # the editor is told, and saving is refused
+    out = html(attack)
+    assert "evil.example" not in out
+
+
+@pytest.mark.parametrize("local", ["/static/favicon.svg", "images/a.png", "../a.png", "/diagrams/x/image?v=1"])
+def test_images_from_this_site_are_kept(local):
+    assert not markdown.find_remote_images(f'<img src="{local}" alt="x">')
+    assert f'src="{local}"' in html(f'<img src="{local}" alt="x">')
+
+
+def test_the_importer_turns_a_disguised_remote_image_into_a_diagram_entry_not_a_live_image(db):
+    from course.importer import import_lecture
+    from course.models import Diagram
+    from course.tests.builders import make_course
+
+    result = import_lecture(make_course(), '### 1강\n\n### 절\n\n<img src="\\\\evil.example/shot.png" alt="그림">\n')
+    section = result.lecture.sections.get()
+    assert "evil.example" not in section.body_html
+    assert Diagram.objects.get().source_url == "https://evil.example/shot.png"
