@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -21,12 +21,20 @@ from course.cache import content_changed
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
+PREVIEW_MAX_CHARS = 50_000  # well above the longest section; bounds the work one request can ask for
+EDIT_PERMISSIONS = ("course.change_section", "course.change_pattern", "course.change_patternfamily")
+
 
 @staff_member_required
 @require_POST
 def markdown_preview(request):
     """Render unsaved markdown exactly as saving would, for the editor's preview pane."""
+    if not any(request.user.has_perm(permission) for permission in EDIT_PERMISSIONS):
+        raise PermissionDenied
     text = request.POST.get("text", "")
+    if len(text) > PREVIEW_MAX_CHARS:
+        message = _("미리 보기는 %(max)d자까지만 합니다. 저장하면 전체가 검사됩니다.") % {"max": PREVIEW_MAX_CHARS}
+        return JsonResponse({"html": "", "problems": [message]}, status=413)
     return JsonResponse({"html": references.render(text).html, "problems": references.problems(text)})
 
 

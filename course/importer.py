@@ -21,15 +21,16 @@ from django.utils.translation import gettext as _
 from course import markdown, references, sync
 from course.models import Diagram, Lecture, Section
 
-TITLE_RE = re.compile(r"^###\s*(\d+)\s*강\s*[:.\-–—]?\s*(.*?)\s*#*\s*$")
-SECTION_RE = re.compile(r"^###\s+(.+?)\s*#*\s*$")
+# Every pattern here runs in time linear in the line: no two neighbouring parts may match the
+# same characters (the audit found headings of spaces taking seconds). Headings are taken
+# apart with string methods, and regular expressions only see what is left.
+TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
-BOLD_HEADING_RE = re.compile(r"^\s*\*\*\s*(.+?)\s*\*\*\s*$")
-ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]*[^\x00-\x7f][^<>/=\"'`]*)>\s*$")
+ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]+)>\s*$")
 BR_LINE_RE = re.compile(r"^\s*(<br\s*/?>\s*)+$", re.IGNORECASE)
 RULE_RE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 LIST_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
-HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*?)?)\s*(/?)>")
+HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 ATTRIBUTE_RE = re.compile(r"([^\s=/\"'<>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
 SAFE_URL_RE = re.compile(r"^\s*(https?:|mailto:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
@@ -125,13 +126,41 @@ def _split_outside_fences(lines):
         yield number, line, fence is not None
 
 
+def _atx_heading(line, *, space_required=True):
+    """The text of a ``###`` heading (not ``####``) without its closing hashes, or None."""
+    if not line.startswith("###") or line.startswith("####"):
+        return None
+    rest = line[3:]
+    if space_required and not rest[:1].isspace():
+        return None
+    return rest.strip().rstrip("#").rstrip() or None
+
+
+def _lecture_title(line):
+    """``### N강 제목`` → a match of TITLE_RE (number, title), or None."""
+    text = _atx_heading(line.strip(), space_required=False)
+    return TITLE_RE.fullmatch(text) if text else None
+
+
+def _sub_heading(line):
+    """A ``**bold**`` line, or an ``<한글>`` line, as the notes write sub-headings: its text, or None."""
+    text = line.strip()
+    if len(text) > 4 and text.startswith("**") and text.endswith("**"):
+        return text[2:-2].strip() or None
+    angle = ANGLE_HEADING_RE.match(line)
+    if angle and any(ord(char) > 127 for char in angle[1]):
+        return angle[1].strip()
+    return None
+
+
 def _attributes(text):
     return [(name.lower(), (value or "").strip("\"'")) for name, value in ATTRIBUTE_RE.findall(text or "")]
 
 
 def _clean_tag(match, dropped, line_number):
     """Rebuild one inline HTML tag with only allowed attributes, or drop it."""
-    closing, name, attrs, self_closing = match[1], match[2].lower(), match[3], match[4]
+    closing, name, attrs = match[1], match[2].lower(), (match[3] or "").rstrip()
+    self_closing = attrs.endswith("/")
     if name not in markdown.ALLOWED_TAGS:
         dropped.append(_("%(line)d번째 줄의 <%(tag)s>") % {"line": line_number, "tag": name})
         return ""
@@ -180,9 +209,9 @@ def _normalise_body(raw_lines, images, dropped):
             out.append("")
             stack = []
             continue
-        heading = BOLD_HEADING_RE.match(line) or ANGLE_HEADING_RE.match(line)
+        heading = _sub_heading(line)
         if heading:
-            out.extend(["", f"## {heading[1].strip()}", ""])
+            out.extend(["", f"## {heading}", ""])
             stack = []
             continue
         if RULE_RE.match(line):
@@ -240,7 +269,7 @@ def parse_lecture(text):
     first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip()), None)
     if first is None:
         raise LectureFormatError(_("파일이 비어 있습니다."))
-    title_match = TITLE_RE.match(first[1].strip())
+    title_match = _lecture_title(first[1])
     if not title_match:
         raise LectureFormatError(
             _("%(line)d번째 줄: 첫 제목은 '### N강' 형식이어야 합니다 (읽은 내용: %(text)s)")
@@ -252,14 +281,14 @@ def parse_lecture(text):
     summary_lines, sections, current = [], [], None
     for line_number, line, in_fence in _split_outside_fences(lines[first[0] :]):
         line_number += first[0]
-        heading = None if in_fence else SECTION_RE.match(line)
+        heading = None if in_fence else _atx_heading(line)
         if heading:
-            if TITLE_RE.match(line.strip()):
+            if _lecture_title(line):
                 raise LectureFormatError(
                     _("%(line)d번째 줄: 한 파일에는 강의 제목('### N강')이 하나만 있어야 합니다.")
                     % {"line": line_number}
                 )
-            current = {"title": heading[1].strip(), "line": line_number, "lines": []}
+            current = {"title": heading, "line": line_number, "lines": []}
             sections.append(current)
         elif current is None:
             summary_lines.append(line)

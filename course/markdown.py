@@ -23,7 +23,8 @@ from django.utils.html import escape
 from markdown.extensions.toc import slugify_unicode
 from pygments.token import STANDARD_TYPES
 
-REFERENCE_RE = re.compile(r"\[\[(diagram|pattern|family):([^\]|\s]+)(?:\|([^\]\n]+))?\]\]")
+# No "[" inside a reference: a scan stops at the next one, so unclosed references stay linear.
+REFERENCE_RE = re.compile(r"\[\[(diagram|pattern|family):([^\[\]|\s]+)(?:\|([^\[\]\n]+))?\]\]")
 REFERENCE_KINDS = ("diagram", "pattern", "family")
 
 ALLOWED_TAGS = {
@@ -137,7 +138,53 @@ def find_remote_images(text):
     return [source for source in parser.sources if not is_local_url(source)]
 
 
+UNCLOSED_LIMIT = 20
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def _defuse_unclosed_brackets(text):
+    """Escape the ``[`` and ``(`` that are never closed, in a paragraph that has many of them.
+
+    From every ``[`` (and every ``(`` after ``]``) Python-Markdown looks for the end of a link
+    up to the end of the paragraph, so a paragraph of thousands of unclosed brackets takes
+    seconds (33 KB of ``[[pattern:a`` took 28 s). Escaped, they print the same and cost nothing.
+    Ordinary text has a few at most, and fenced code is left alone; the work here is linear.
+    """
+    lines = text.split("\n")
+    paragraph, in_fence = [], False
+    for index, line in enumerate([*lines, ""]):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        if in_fence or not line.strip():
+            _escape_in(lines, paragraph)
+            paragraph = []
+        else:
+            paragraph.append(index)
+    return "\n".join(lines)
+
+
+def _escape_in(lines, paragraph):
+    open_at = {"[": [], "(": []}
+    for index in paragraph:
+        line = lines[index]
+        for column, char in enumerate(line):
+            if column and line[column - 1] == "\\":
+                continue
+            if char in open_at:
+                open_at[char].append((index, column))
+            elif char in ("]", ")"):
+                opener = "[" if char == "]" else "("
+                if open_at[opener]:
+                    open_at[opener].pop()
+    unclosed = open_at["["] + open_at["("]
+    if len(unclosed) <= UNCLOSED_LIMIT:
+        return
+    for index, column in sorted(unclosed, reverse=True):  # right to left: columns stay valid
+        lines[index] = lines[index][:column] + "\\" + lines[index][column:]
+
+
 def _markdown_to_html(text):
+    text = _defuse_unclosed_brackets(text or "")
     converter = markdown.Markdown(
         extensions=["tables", "fenced_code", "codehilite", "toc", "sane_lists"],
         extension_configs={

@@ -163,3 +163,22 @@ def test_an_unused_pattern_can_be_deleted(client, editor):
     pattern = make_pattern()
     response = client.post(reverse("admin:course_pattern_delete", args=[pattern.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Pattern.objects.exists()
+
+
+def test_preview_and_import_need_change_permission_on_content(client):
+    client.force_login(User.objects.create_user("bare-staff", password="pw", is_staff=True))
+    preview = client.post(reverse("admin:course-markdown-preview"), {"text": "본문"})
+    assert preview.status_code == 403
+    upload = client.get(reverse("admin:course_lecture_import"))
+    assert upload.status_code in (302, 403) and "강의 가져오기" not in upload.content.decode()
+
+
+def test_the_preview_answers_crafted_input_at_once_and_refuses_what_is_too_long(client, editor):
+    import time
+
+    url = reverse("admin:course-markdown-preview")
+    started = time.perf_counter()
+    response = client.post(url, {"text": "[[pattern:a" * 3000})  # 33 KB: 28 s before
+    assert response.status_code == 200 and time.perf_counter() - started < 1.0
+    too_long = client.post(url, {"text": "가" * 50_001})
+    assert too_long.status_code == 413 and "50000자까지만" in too_long.json()["problems"][0]

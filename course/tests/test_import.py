@@ -196,3 +196,27 @@ def test_loading_the_shipped_course_again_keeps_admin_edits(shipped_course, caps
     call_command("load_course", force=True)
     assert Pattern.objects.get(slug="circuit-breaker").intent != "편집자가 고친 한 줄 요약"
     assert Section.objects.get(slug="마치며").title == "마치며"
+
+
+# The audit's inputs that took seconds (growing with the cube of their length) now take
+# milliseconds; the bound of one second leaves room for a slow machine.
+SLOW_BEFORE = {
+    "a heading of 3,000 spaces": "### 1강\n\n### 절" + " " * 3000 + "x\n\n본문\n",
+    "a title of 3,000 spaces": "### 1강 제목" + " " * 3000 + "x\n\n### 절\n\n본문\n",
+    "an unclosed tag of 3,000 spaces": "### 1강\n\n### 절\n\n<a" + " " * 3000 + "x\n",
+    "a bold line of 30,000 spaces": "### 1강\n\n### 절\n\n** a" + " " * 30000 + "b\n",
+    "an unclosed angle line of 30,000 syllables": "### 1강\n\n### 절\n\n<" + "가" * 30000 + "\n",
+    "33 KB of unclosed references": "### 1강\n\n### 절\n\n" + "[[pattern:a" * 3000 + "\n",
+}
+
+
+@pytest.mark.parametrize("name", SLOW_BEFORE)
+def test_crafted_lines_import_in_linear_time(name):
+    import time
+
+    started = time.perf_counter()
+    try:
+        import_lecture(make_course(), SLOW_BEFORE[name])
+    except LectureFormatError:
+        pass  # refusing is fine; taking seconds is not
+    assert time.perf_counter() - started < 1.0, name

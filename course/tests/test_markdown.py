@@ -123,3 +123,18 @@ def test_the_importer_turns_a_disguised_remote_image_into_a_diagram_entry_not_a_
     section = result.lecture.sections.get()
     assert "evil.example" not in section.body_html
     assert Diagram.objects.get().source_url == "https://evil.example/shot.png"
+
+
+@pytest.mark.parametrize("text", ["[[pattern:a" * 3000, "![x](" * 3000, "[\n" * 3000])
+def test_thousands_of_unclosed_brackets_render_at_once_and_print_as_written(text):
+    import time
+
+    started = time.perf_counter()
+    out = html(text)
+    assert time.perf_counter() - started < 1.0  # seconds to tens of seconds before
+    assert "\\[" not in out and "\\(" not in out and out.count("[") == text.count("[")
+
+
+def test_a_few_unclosed_brackets_are_left_to_markdown():
+    assert "[draft" in html("[draft a [link](https://example.org/) here")
+    assert '<a href="https://example.org/"' in html("[draft a [link](https://example.org/) here")

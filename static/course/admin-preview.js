@@ -34,7 +34,8 @@
           headers: { "X-CSRFToken": csrfToken() },
           credentials: "same-origin",
         });
-        if (!response.ok || request !== latest) return;
+        // 413: too long to preview; the server says so in "problems".
+        if ((!response.ok && response.status !== 413) || request !== latest) return;
         const result = await response.json();
         body.innerHTML = result.html; // already sanitised by the server pipeline
         problems.replaceChildren(...result.problems.map((text) => {
