@@ -24,6 +24,7 @@ from course.models import Diagram, Lecture, Section
 # Every pattern here runs in time linear in the line: no two neighbouring parts may match the
 # same characters (the audit found headings of spaces taking seconds). Headings are taken
 # apart with string methods, and regular expressions only see what is left.
+MAX_LECTURE_NUMBER = 9999
 TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]+)>\s*$")
@@ -276,6 +277,11 @@ def parse_lecture(text):
             % {"line": first[0], "text": first[1].strip()[:80]}
         )
     number = int(title_match[1])
+    if not 1 <= number <= MAX_LECTURE_NUMBER:
+        raise LectureFormatError(
+            _("%(line)d번째 줄: 강 번호는 1에서 %(max)d 사이여야 합니다 (읽은 번호: %(number)s).")
+            % {"line": first[0], "max": MAX_LECTURE_NUMBER, "number": title_match[1][:20]}
+        )
     title = title_match[2] or f"{number}강"
 
     summary_lines, sections, current = [], [], None

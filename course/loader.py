@@ -55,6 +55,11 @@ def read_toml(path):
             return tomllib.load(handle)
     except FileNotFoundError as error:
         raise ContentError(_("파일이 없습니다: %(path)s") % {"path": path}) from error
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            _("%(path)s를 읽을 수 없습니다: UTF-8로 저장된 파일이 아닙니다 (%(position)d번째 바이트).")
+            % {"path": path, "position": error.start + 1}
+        ) from error
     except tomllib.TOMLDecodeError as error:
         raise ContentError(_("%(path)s를 읽을 수 없습니다: %(error)s") % {"path": path, "error": error}) from error
 

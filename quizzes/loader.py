@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from course import sync
+from course.importer import MAX_LECTURE_NUMBER
 from course.loader import ContentError, LoadReport, read_toml, require, update_fields
 from course.models import Lecture, Pattern
 from quizzes.models import Choice, Question, Quiz
@@ -104,6 +105,12 @@ def _load_question(quiz, lecture, entry, order, where, report, force):
 def load_quiz_file(path, course, *, force=False):
     data = read_toml(path)
     require(data, ["lecture"], path)
+    number = data["lecture"]
+    if type(number) is not int or not 1 <= number <= MAX_LECTURE_NUMBER:  # bool is an int too
+        raise ContentError(
+            _("%(path)s: lecture는 1에서 %(max)d 사이의 정수여야 합니다 (읽은 값: %(value)s).")
+            % {"path": path, "max": MAX_LECTURE_NUMBER, "value": repr(number)[:40]}
+        )
     report = LoadReport()
     with transaction.atomic():
         lecture = Lecture.objects.filter(course=course, number=data["lecture"]).first()

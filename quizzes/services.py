@@ -6,6 +6,7 @@ and quiz), so a double click, a replay or two concurrent requests cannot record
 two answers or reopen a finished attempt.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -78,6 +79,8 @@ def _parse(question, tokens, text):
             raise AnswerError(_("답을 입력해 주세요."))
         if len(text) > 200:
             raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
+        if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
+            raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
         return [], text
     tokens = [t for t in tokens if t]
     if not tokens:

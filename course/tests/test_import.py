@@ -199,7 +199,7 @@ def test_loading_the_shipped_course_again_keeps_admin_edits(shipped_course, caps
 
 
 # The audit's inputs that took seconds (growing with the cube of their length) now take
-# milliseconds; the bound of one second leaves room for a slow machine.
+# milliseconds; the bound of three seconds leaves room for a busy machine.
 SLOW_BEFORE = {
     "a heading of 3,000 spaces": "### 1강\n\n### 절" + " " * 3000 + "x\n\n본문\n",
     "a title of 3,000 spaces": "### 1강 제목" + " " * 3000 + "x\n\n### 절\n\n본문\n",
@@ -219,4 +219,4 @@ def test_crafted_lines_import_in_linear_time(name):
         import_lecture(make_course(), SLOW_BEFORE[name])
     except LectureFormatError:
         pass  # refusing is fine; taking seconds is not
-    assert time.perf_counter() - started < 1.0, name
+    assert time.perf_counter() - started < 3.0, name

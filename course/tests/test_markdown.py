@@ -131,7 +131,7 @@ def test_thousands_of_unclosed_brackets_render_at_once_and_print_as_written(text
 
     started = time.perf_counter()
     out = html(text)
-    assert time.perf_counter() - started < 1.0  # seconds to tens of seconds before
+    assert time.perf_counter() - started < 3.0  # seconds to tens of seconds before; room for a busy machine
     assert "\\[" not in out and "\\(" not in out and out.count("[") == text.count("[")
 
 
