@@ -25,6 +25,7 @@ from course.models import Diagram, Lecture, Section
 # same characters (the audit found headings of spaces taking seconds). Headings are taken
 # apart with string methods, and regular expressions only see what is left.
 MAX_LECTURE_NUMBER = 9999
+MAX_TITLE_LENGTH = 200  # Lecture.title and Section.title
 TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]+)>\s*$")
@@ -137,6 +138,16 @@ def _atx_heading(line, *, space_required=True):
     return rest.strip().rstrip("#").rstrip() or None
 
 
+def _short_enough(title, line_number):
+    """A title that fits its column (200 characters), or a clear error instead of a database's."""
+    if len(title) > MAX_TITLE_LENGTH:
+        raise LectureFormatError(
+            _("%(line)d번째 줄: 제목이 너무 깁니다 (%(length)d자, %(max)d자까지).")
+            % {"line": line_number, "length": len(title), "max": MAX_TITLE_LENGTH}
+        )
+    return title
+
+
 def _lecture_title(line):
     """``### N강 제목`` → a match of TITLE_RE (number, title), or None."""
     text = _atx_heading(line.strip(), space_required=False)
@@ -224,7 +235,8 @@ def _normalise_body(raw_lines, images, dropped):
             attrs = dict(_attributes(match[1]))
             src = attrs.get("src", "")
             url = markdown.resolve_url(src)
-            if url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src):
+            remote = url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src)
+            if remote and len(url.href) <= Diagram._meta.get_field("source_url").max_length:
                 image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
                 images.append(image)
                 return f"\n\n[[diagram:{id(image)}]]\n\n"
@@ -282,7 +294,7 @@ def parse_lecture(text):
             _("%(line)d번째 줄: 강 번호는 1에서 %(max)d 사이여야 합니다 (읽은 번호: %(number)s).")
             % {"line": first[0], "max": MAX_LECTURE_NUMBER, "number": title_match[1][:20]}
         )
-    title = title_match[2] or f"{number}강"
+    title = _short_enough(title_match[2] or f"{number}강", first[0])
 
     summary_lines, sections, current = [], [], None
     for line_number, line, in_fence in _split_outside_fences(lines[first[0] :]):
@@ -294,7 +306,7 @@ def parse_lecture(text):
                     _("%(line)d번째 줄: 한 파일에는 강의 제목('### N강')이 하나만 있어야 합니다.")
                     % {"line": line_number}
                 )
-            current = {"title": heading, "line": line_number, "lines": []}
+            current = {"title": _short_enough(heading, line_number), "line": line_number, "lines": []}
             sections.append(current)
         elif current is None:
             summary_lines.append(line)
