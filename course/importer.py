@@ -24,6 +24,8 @@ from course.models import Diagram, Lecture, Section
 # Every pattern here runs in time linear in the line: no two neighbouring parts may match the
 # same characters (the audit found headings of spaces taking seconds). Headings are taken
 # apart with string methods, and regular expressions only see what is left.
+# Control characters other than tab and newline: no text needs them, and PostgreSQL refuses NUL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_LECTURE_NUMBER = 9999
 MAX_TITLE_LENGTH = 200  # Lecture.title and Section.title
 TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)
@@ -272,6 +274,12 @@ def _normalise_body(raw_lines, images, dropped):
 def parse_lecture(text):
     """Parse lecture-notes markdown; raise LectureFormatError with the line at fault."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    control = CONTROL_RE.search(text)
+    if control:
+        raise LectureFormatError(
+            _("%(line)d번째 줄: 글에 쓸 수 없는 제어 문자(U+%(code)04X)가 있습니다.")
+            % {"line": text[: control.start()].count("\n") + 1, "code": ord(control[0])}
+        )
     dropped = []
     for match in DROP_WITH_CONTENT_RE.finditer(text):
         line = text[: match.start()].count("\n") + 1

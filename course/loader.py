@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from course import diagrams as diagram_files
 from course import sync
-from course.importer import LectureFormatError, import_lecture
+from course.importer import CONTROL_RE, LectureFormatError, import_lecture
 from course.models import Course, Diagram, Pattern, PatternFamily
 
 
@@ -52,7 +52,7 @@ class LoadReport:
 def read_toml(path):
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except FileNotFoundError as error:
         raise ContentError(_("파일이 없습니다: %(path)s") % {"path": path}) from error
     except UnicodeDecodeError as error:
@@ -62,6 +62,22 @@ def read_toml(path):
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise ContentError(_("%(path)s를 읽을 수 없습니다: %(error)s") % {"path": path, "error": error}) from error
+    _refuse_control_characters(data, path)
+    return data
+
+
+def _refuse_control_characters(value, path):
+    """Every string in the file, however deep: PostgreSQL refuses NUL, and no content needs control characters."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_control_characters(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_control_characters(item, path)
+    elif isinstance(value, str) and CONTROL_RE.search(value.replace("\r", "")):
+        raise ContentError(
+            _("%(path)s: 글에 쓸 수 없는 제어 문자가 있습니다: %(text)s") % {"path": path, "text": repr(value[:40])}
+        )
 
 
 def require(entry, keys, where):

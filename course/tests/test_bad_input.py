@@ -208,3 +208,13 @@ def test_a_remote_image_address_too_long_to_keep_is_dropped_and_reported():
     )
     assert not report.lecture.sections.get().body_html.count("example.org")
     assert any("이미지" in line for line in report.lines())
+
+
+def test_control_characters_in_a_lecture_or_a_bank_file_are_refused_with_the_place(lecture_one, tmp_path):
+    with pytest.raises(LectureFormatError, match="3번째 줄: 글에 쓸 수 없는 제어 문자\\(U\\+0000\\)"):
+        import_lecture(lecture_one.course, "### 2강\n\n본문\x00\n")
+    path = tmp_path / "bank.toml"
+    path.write_text('lecture = 1\n[[quiz]]\nslug = "a\\u0000b"\nkind = "review"\ntitle = "t"\n', encoding="utf-8")
+    with pytest.raises(ContentError, match="제어 문자"):
+        load_quiz_file(path, lecture_one.course)
+    assert Lecture.objects.count() == 1 and not Question.objects.exists()
