@@ -29,7 +29,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_LECTURE_NUMBER = 9999
 MAX_TITLE_LENGTH = 200  # Lecture.title and Section.title
 TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
 ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]+)>\s*$")
 BR_LINE_RE = re.compile(r"^\s*(<br\s*/?>\s*)+$", re.IGNORECASE)
 RULE_RE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
@@ -117,7 +116,7 @@ def _split_outside_fences(lines):
     """Yield (line_number, line, in_fence) so section splitting ignores code blocks."""
     fence = None
     for number, line in enumerate(lines, start=1):
-        match = FENCE_RE.match(line)
+        match = markdown.FENCE_RE.match(line)
         if match:
             if fence is None:
                 fence = match[1]

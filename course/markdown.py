@@ -139,7 +139,7 @@ def find_remote_images(text):
 
 
 UNCLOSED_LIMIT = 20
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
 def _defuse_unclosed_brackets(text):
@@ -153,7 +153,7 @@ def _defuse_unclosed_brackets(text):
     lines = text.split("\n")
     paragraph, in_fence = [], False
     for index, line in enumerate([*lines, ""]):
-        if _FENCE_RE.match(line):
+        if FENCE_RE.match(line):
             in_fence = not in_fence
         if in_fence or not line.strip():
             _escape_in(lines, paragraph)

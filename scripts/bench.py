@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,8 +24,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from harness import BIN, ROOT, free_port, shell_output  # scripts/harness.py, beside this file
+
 LECTURE = "/courses/cloud-native-patterns/" + quote("1강") + "/"
 LESSON = LECTURE + quote("쿠버네티스") + "/"
 QUIZ = quote("1강-복습")
@@ -53,12 +52,6 @@ function request()
   return wrk.format(method, path, headers, body ~= "" and body or nil)
 end
 """.replace("CSRF_SECRET", CSRF)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ensure_wrk():
@@ -107,15 +100,7 @@ right = [c for c in question.choices.all() if c.is_correct][0]
 print(json.dumps({{"visitors": [s.session_key for s in visitors], "accounts": [s.session_key for s in accounts],
                   "question": question.pk, "choice": right.token, "sessions": Session.objects.count()}}))
 """
-    out = subprocess.run(
-        [BIN / "python", "manage.py", "shell", "-c", code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
+    data = json.loads(shell_output(code, env))
     files = {}
     for kind in ("visitors", "accounts"):
         path = workdir / f"{kind}.txt"
@@ -125,21 +110,7 @@ print(json.dumps({{"visitors": [s.session_key for s in visitors], "accounts": [s
 
 
 def session_count(env):
-    out = subprocess.run(
-        [
-            BIN / "python",
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.contrib.sessions.models import Session; print(Session.objects.count())",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out.strip().splitlines()[-1])
+    return int(shell_output("from django.contrib.sessions.models import Session; print(Session.objects.count())", env))
 
 
 def start_server(kind, port, workers, env):

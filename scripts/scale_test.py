@@ -26,7 +26,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,18 +37,12 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from harness import BIN, ROOT, free_port, shell_output  # scripts/harness.py, beside this file
+
 MAX_REQUESTS = 20000
 LEARNERS = 16
 RECOVERY = 8.0  # seconds after a fault ends by which requests must succeed again
 PASSWORD = "a-long-scale-test-passphrase"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(command, **kwargs):
@@ -304,15 +297,7 @@ for section in Section.objects.published().select_related("lecture__course"):
                  "complete": reverse("learners:section-complete", args=[section.pk])})
 print(json.dumps(plan))
 """
-    out = subprocess.run(
-        [BIN / "python", "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(shell_output(code, env))
 
 
 def database_facts(env):
@@ -328,15 +313,7 @@ for user in User.objects.filter(username__startswith="scale-"):
     facts[user.username] = {"answers": answers, "progress": [[s, c is not None] for s, c in rows]}
 print(json.dumps(facts))
 """
-    out = subprocess.run(
-        [BIN / "python", "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(shell_output(code, env))
 
 
 def p99(values):
