@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prometheus",
     "config.apps.SiteConfig",
+    "axes",
     "template_partials",
     "course",
     "quizzes",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.content_security_policy",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the Korean lockout page
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -186,6 +189,28 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "learners:dashboard"
 LOGOUT_REDIRECT_URL = "course:home"
+
+# Proxies in front of the site that append to X-Forwarded-For (nginx, an ingress): the client's
+# address is the one the outermost trusted proxy saw (config.net.client_address). 0 = no proxy.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Login throttling (django-axes): five failures for one account from one address lock that pair
+# for 15 minutes; a successful login or password reset lifts it. Other addresses, and other
+# accounts from the same address, are not affected.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.net.client_address"
+AXES_LOCKOUT_CALLABLE = "learners.views.login_locked"
+AXES_DISABLE_ACCESS_LOG = True  # keep failures only, not a log of every successful login
+AXES_VERBOSE = False
+
+# Account mail (password reset, address confirmation): at most this many per address and per
+# client an hour (django-ratelimit); counted whether or not an account has the address.
+ACCOUNT_MAIL_RATE_PER_ADDRESS = os.environ.get("ACCOUNT_MAIL_RATE_PER_ADDRESS", "3/h")
+ACCOUNT_MAIL_RATE_PER_CLIENT = os.environ.get("ACCOUNT_MAIL_RATE_PER_CLIENT", "10/h")
 
 # Password-reset mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -100,6 +100,14 @@ def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server
         page.goto(reverse("login"))
         page.get_by_role("button", name="로그인").click()  # empty form: errors shown
         problems[f"{scheme} login errors"] = axe_violations(page)
+        for _ in range(5):
+            page.get_by_label("사용자 이름").fill(f"ghost-{scheme}")
+            page.get_by_label("비밀번호").fill("wrong-guess")
+            page.get_by_role("button", name="로그인").click()
+        expect(page.get_by_role("alert")).to_contain_text("15분 동안 잠겼습니다")
+        problems[f"{scheme} login locked"] = axe_violations(page)
+        page.goto(reverse("email_confirm", args=["not-a-token"]))
+        problems[f"{scheme} confirmation link invalid"] = axe_violations(page)
         log_in(page, "staff")
         quiz = quizzes.get(section__slug="쿠버네티스")
         page.goto(quiz.section.get_absolute_url())
@@ -109,6 +117,7 @@ def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server
         problems[f"{scheme} lesson after toggling"] = axe_violations(page)
         for name in (
             "learners:dashboard",
+            "email_address",
             "password_change",
             "password_change_done",
             "delete-account",

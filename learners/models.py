@@ -1,4 +1,4 @@
-"""Learners' progress through sections, and failed logins for throttling password guessing."""
+"""Learners' progress through sections."""
 
 from django.conf import settings
 from django.db import models
@@ -54,18 +54,3 @@ class SectionProgress(models.Model):
 
     def __str__(self):
         return f"{self.user or self.session_key[:8]} · {self.section}"
-
-
-class FailedLogin(models.Model):
-    """A failed login, counted per account name and per address to slow password guessing."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("로그인 실패")
-        verbose_name_plural = _("로그인 실패")
-
-    def __str__(self):
-        return f"{self.username} @ {self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"

@@ -1,23 +1,15 @@
-"""Writes about learners: visits and completion, moving a visitor's work to an account, login throttling.
+"""Writes about learners: visits and completion, and moving a visitor's work to an account.
 
 Every write is idempotent and a single statement where it can be (a double click, a
 replay or two tabs give the same result); where a row may not exist yet, creation
 races are settled by the database's unique constraints.
 """
 
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from learners.models import FailedLogin, SectionProgress
+from learners.models import SectionProgress
 from quizzes.models import Attempt
-
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_LIMIT_PER_ACCOUNT = 5
-LOGIN_LIMIT_PER_ADDRESS = 20
 
 
 def _upsert(section, owner, **changes):
@@ -110,27 +102,3 @@ def last_visited(owner):
         .first()
     )
     return row.section if row else None
-
-
-def login_blocked(username, ip_address):
-    """A message when too many recent failures came for this account or from this address."""
-    since = timezone.now() - LOGIN_WINDOW
-    recent = FailedLogin.objects.filter(attempted_at__gte=since)
-    by_account = recent.filter(username__iexact=username).count() if username else 0
-    by_address = recent.filter(ip_address=ip_address).count() if ip_address else 0
-    if by_account >= LOGIN_LIMIT_PER_ACCOUNT or by_address >= LOGIN_LIMIT_PER_ADDRESS:
-        latest = recent.filter(username__iexact=username).aggregate(at=Max("attempted_at"))["at"] or timezone.now()
-        minutes = max(1, int((latest + LOGIN_WINDOW - timezone.now()).total_seconds() // 60) + 1)
-        return _("로그인에 너무 많이 실패했습니다. 약 %(minutes)d분 뒤에 다시 시도하거나 비밀번호를 재설정하세요.") % {
-            "minutes": minutes
-        }
-    return None
-
-
-def login_failed(username, ip_address):
-    FailedLogin.objects.create(username=username[:150], ip_address=ip_address)
-    FailedLogin.objects.filter(attempted_at__lt=timezone.now() - LOGIN_WINDOW).delete()  # keep the table small
-
-
-def login_succeeded(username):
-    FailedLogin.objects.filter(username__iexact=username).delete()

@@ -2,21 +2,26 @@
 
 import csv
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
-from learners import analytics, services
-from learners.forms import DeleteAccountForm, SignupForm
+from learners import accounts, analytics, services
+from learners.forms import AddressForm, DeleteAccountForm, SignupForm
 from quizzes.models import STATISTICS_PERMISSION, Answer, Attempt
 
 
@@ -25,6 +30,9 @@ def _next_url(request, default):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+MAIL_LIMITED = gettext_lazy("이 주소나 이 기기에서 메일을 너무 자주 요청했습니다. 한 시간쯤 뒤에 다시 시도하세요.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,8 +44,79 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("가입을 환영합니다! 지금까지의 진도와 퀴즈 기록을 계정에 옮겼습니다."))
+        _send_confirmation(request, user, form.cleaned_data["email"])
         return redirect(_next_url(request, "learners:dashboard"))
     return render(request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _send_confirmation(request, user, address):
+    if accounts.mail_limited(request, "address", address):
+        messages.warning(request, MAIL_LIMITED)
+        return False
+    accounts.mail_address_confirmation(request, user, address)
+    messages.info(
+        request,
+        _("%(email)s(으)로 확인 메일을 보냈습니다. 메일의 링크를 누르면 이 주소로 비밀번호를 재설정할 수 있습니다.")
+        % {"email": address},
+    )
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_address(request):
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _send_confirmation(request, request.user, form.cleaned_data["email"]):
+            return redirect("learners:dashboard")
+    return render(request, "registration/email_address.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token):
+    """The link mailed at sign-up: a page with a button, so that a mail scanner's GET changes nothing."""
+    try:
+        user, address = accounts.read_confirmation(token)
+    except accounts.ConfirmationError as error:
+        return render(request, "registration/email_confirm.html", {"error": str(error)}, status=400)
+    if request.method == "POST":
+        if accounts.confirm_address(user, address):
+            messages.success(request, _("이메일 주소 %(email)s을(를) 확인했습니다.") % {"email": address})
+        else:
+            messages.error(request, _("이 주소는 그사이 다른 계정에 등록되었습니다. 다른 주소를 쓰세요."))
+        return redirect("learners:dashboard" if request.user == user else "login")
+    return render(request, "registration/email_confirm.html", {"address": address, "account": user})
+
+
+def login_locked(request, response=None, credentials=None):
+    """What django-axes answers for an account locked at this address (settings.AXES_LOCKOUT_CALLABLE)."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "next": request.POST.get("next", ""),
+        "locked": _(
+            "이 계정은 이 주소에서 로그인에 %(limit)d번 실패해 %(minutes)d분 동안 잠겼습니다. "
+            "시간이 지나면 다시 시도할 수 있고, 비밀번호를 재설정하면 바로 풀립니다."
+        )
+        % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": settings.AXES_COOLOFF_TIME.total_seconds() // 60},
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        if accounts.mail_limited(self.request, "password-reset", form.cleaned_data["email"]):
+            form.add_error(None, MAIL_LIMITED)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        axes_reset(username=form.user.get_username())  # the owner proved who they are: lift any lock
+        return super().form_valid(form)
 
 
 @login_required
