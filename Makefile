@@ -5,8 +5,11 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Nu HTML Checker, for the test that validates every page (needs npm and Java).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint bench scale-test clean
+.PHONY: run dev test setup migrate load admin lint bench scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+$(VNU_JAR):
+	@if command -v npm >/dev/null && command -v java >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION) && \
+	  cp $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar $(VNU_JAR); \
+	else echo "npm or java is missing: the HTML validation test will be skipped"; fi
 
 # Migrations are their own step (a Kubernetes Job in production), never part of a replica's start.
 migrate: setup
@@ -37,7 +46,7 @@ admin: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createsuperuser
 
-test: setup
+test: setup $(VNU_JAR)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -45,8 +54,12 @@ bench: load
 	$(BIN)/python scripts/bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
-scale-test: setup
+scale-test: setup $(VNU_JAR)
 	$(BIN)/python scripts/scale_test.py
+
+# Syntax colours for code blocks, from accessible Pygments styles.
+code-css: setup
+	$(BIN)/python scripts/code_css.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Shared fixtures and helpers."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,12 @@ from django.conf import settings
 from django.db import connection
 
 from scripts.harness import free_port
+
+
+def pytest_sessionfinish(session):
+    """This run's cache directory goes with it (the test database is removed by Django)."""
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

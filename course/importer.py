@@ -33,10 +33,6 @@ ANGLE_HEADING_RE = re.compile(r"^\s*<([^<>/=\"'`]+)>\s*$")
 BR_LINE_RE = re.compile(r"^\s*(<br\s*/?>\s*)+$", re.IGNORECASE)
 RULE_RE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 LIST_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
-HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
-ATTRIBUTE_RE = re.compile(r"([^\s=/\"'<>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
-INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
-SAFE_URL_RE = re.compile(r"^\s*(https?:|mailto:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 
 
 class LectureFormatError(Exception):
@@ -166,46 +162,6 @@ def _sub_heading(line):
     return None
 
 
-def _attributes(text):
-    return [(name.lower(), (value or "").strip("\"'")) for name, value in ATTRIBUTE_RE.findall(text or "")]
-
-
-def _clean_tag(match, dropped, line_number):
-    """Rebuild one inline HTML tag with only allowed attributes, or drop it."""
-    closing, name, attrs = match[1], match[2].lower(), (match[3] or "").rstrip()
-    self_closing = attrs.endswith("/")
-    if name not in markdown.ALLOWED_TAGS:
-        dropped.append(_("%(line)d번째 줄의 <%(tag)s>") % {"line": line_number, "tag": name})
-        return ""
-    if closing:
-        return f"</{name}>"
-    kept = []
-    allowed = markdown.ALLOWED_ATTRIBUTES.get(name, set())
-    for attr, value in _attributes(attrs):
-        url_like = attr in {"href", "src"}
-        if attr in allowed and (not url_like or SAFE_URL_RE.match(value)) and "javascript:" not in value.lower():
-            kept.append(f'{attr}="{value}"')
-        else:
-            dropped.append(_("%(line)d번째 줄의 <%(tag)s %(attr)s>") % {"line": line_number, "tag": name, "attr": attr})
-    return "<" + " ".join([name, *kept]) + (" /" if self_closing else "") + ">"
-
-
-def _clean_inline_html(line, dropped, line_number):
-    # Inline code is literal text: leave any angle brackets inside it alone.
-    parts = INLINE_CODE_RE.split(line)
-    out = []
-    index = 0
-    while index < len(parts):
-        out.append(HTML_TAG_RE.sub(lambda m: _clean_tag(m, dropped, line_number), parts[index]))
-        if index + 2 < len(parts):
-            out.append(parts[index + 1] + parts[index + 2] + parts[index + 1])
-        index += 3
-    return "".join(out)
-
-
-DROP_WITH_CONTENT_RE = re.compile(
-    r"<(script|style|iframe|object|embed|form|template|noscript)\b.*?(</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
-)
 IMG_RE = re.compile(r"<img\b([^>]*)/?>", re.IGNORECASE)
 
 
@@ -233,7 +189,7 @@ def _normalise_body(raw_lines, images, dropped):
             continue
 
         def image_to_reference(match, number=number):
-            attrs = dict(_attributes(match[1]))
+            attrs = dict(markdown.tag_attributes(match[0]))
             src = attrs.get("src", "")
             url = markdown.resolve_url(src)
             remote = url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src)
@@ -245,7 +201,6 @@ def _normalise_body(raw_lines, images, dropped):
             return ""
 
         line = IMG_RE.sub(image_to_reference, line)
-        line = _clean_inline_html(line, dropped, number)
         item = LIST_ITEM_RE.match(line)
         if item:
             indent = len(item[1].expandtabs(4))
@@ -279,11 +234,9 @@ def parse_lecture(text):
             _("%(line)d번째 줄: 글에 쓸 수 없는 제어 문자(U+%(code)04X)가 있습니다.")
             % {"line": text[: control.start()].count("\n") + 1, "code": ord(control[0])}
         )
-    dropped = []
-    for match in DROP_WITH_CONTENT_RE.finditer(text):
-        line = text[: match.start()].count("\n") + 1
-        dropped.append(_("%(line)d번째 줄의 <%(tag)s> 블록") % {"line": line, "tag": match[1].lower()})
-    text = DROP_WITH_CONTENT_RE.sub(lambda m: "\n" * m[0].count("\n"), text)
+    # Inline HTML goes through the pipeline's sanitiser; <img> is turned into diagrams below.
+    text, removed = markdown.sanitize_source(text, keep={"img"})
+    dropped = [_("%(line)d번째 줄의 %(what)s") % {"line": item.line, "what": item.what} for item in removed]
     lines = text.split("\n")
 
     first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip()), None)

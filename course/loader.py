@@ -170,7 +170,7 @@ def load_patterns(directory, report, force=False):
             "family": family,
             "intent": entry["intent"],
         }
-        values.update({name: entry.get(name, "").strip() for name in Pattern.MARKDOWN_FIELDS})
+        values.update({name: entry.get(name, "").strip() for name in Pattern.markdown_fields})
         pattern, result = upsert(Pattern, entry["slug"], values, force=force)
         patterns[pattern.slug] = pattern
         related[pattern.slug] = (entry.get("related", []), where)

@@ -47,6 +47,9 @@ ALLOWED_ATTRIBUTES = {
 CODE_CLASSES = {"highlight", *(name for name in STANDARD_TYPES.values() if name)}
 ALLOWED_CLASSES = {"div": {"highlight"}, "span": CODE_CLASSES, "code": CODE_CLASSES, "pre": CODE_CLASSES}
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", "template", "noscript"}
+# Inline text (a quiz choice) keeps phrasing elements only; paragraphs and blocks melt away.
+INLINE_TAGS = {"a", "abbr", "b", "br", "code", "del", "em", "i", "kbd", "mark", "s", "small", "span", "strong", "sub",
+               "sup", "u"}  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -79,11 +82,11 @@ def _keep_attribute(tag, attribute, value):
     return value
 
 
-def sanitize_html(html):
-    """Keep only the allowlisted tags, attributes, classes and URL schemes."""
+def sanitize_html(html, inline=False):
+    """Keep only the allowlisted tags, attributes, classes and URL schemes (phrasing tags only if inline)."""
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=INLINE_TAGS if inline else ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
@@ -140,6 +143,187 @@ def find_remote_images(text):
 
 UNCLOSED_LIMIT = 20
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
+BACKTICKS_RE = re.compile(r"`+")
+PROTECTED = "\x00{}\x00"  # control characters never reach here (importers refuse them), so this is free
+
+
+@dataclass
+class Dropped:
+    line: int
+    what: str  # "<tag>", "<tag attribute>" or "<tag> block"
+
+
+class _SourceSanitizer(HTMLParser):
+    """Runs each HTML tag written in markdown source through the pipeline's sanitiser.
+
+    Text between tags is left as written (nh3 would escape the ``>`` that starts a quote);
+    a tag keeps what ``sanitize_html`` keeps of it, and the contents of ``<script>`` and its
+    kind go with the tag. ``keep`` names tags passed through untouched for a later step.
+    """
+
+    def __init__(self, keep):
+        super().__init__(convert_charrefs=False)
+        self.keep, self.out, self.dropped, self.skipping = keep, [], [], None
+
+    def _drop(self, what, raw=""):
+        self.dropped.append(Dropped(self.getpos()[0], what))
+        self.out.append("\n" * raw.count("\n"))  # lines keep their numbers
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text()
+        if self.skipping:
+            self.out.append("\n" * raw.count("\n"))
+        elif tag in DROPPED_WITH_CONTENT:
+            self.skipping = tag
+            self._drop(f"<{tag}> block", raw)
+        elif tag in self.keep:
+            self.out.append(raw)
+        elif ":" in tag:  # a markdown autolink, <https://…>
+            self.out.append(raw)
+        else:
+            self._keep_clean(tag, attrs, raw)
+
+    def _keep_clean(self, tag, attrs, raw):
+        cleaned = sanitize_html(raw)
+        opening = cleaned[: cleaned.find(">") + 1] if cleaned.startswith(f"<{tag}") else ""
+        if not opening:
+            self._drop(f"<{tag}>", raw)
+            return
+        kept = {name for name, _value in tag_attributes(opening)}
+        for name, _value in attrs:
+            if name not in kept:
+                self.dropped.append(Dropped(self.getpos()[0], f"<{tag} {name}>"))
+        self.out.append(opening + "\n" * raw.count("\n"))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self.skipping:
+            self.skipping = None if tag == self.skipping else self.skipping
+        elif tag in ALLOWED_TAGS or tag in self.keep:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append("\n" * data.count("\n") if self.skipping else data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append("\n" * data.count("\n"))
+
+    def handle_decl(self, decl):
+        self._drop("<!…>", decl)
+
+    def unknown_decl(self, data):
+        self._drop("<![…]>", data)
+
+    def handle_pi(self, data):
+        self._drop("<?…>", data)
+
+
+class _StartTag(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.extend((name, value or "") for name, value in attrs)
+
+
+def tag_attributes(tag_text):
+    """The (name, value) pairs of one start tag, read as a browser's tokenizer would."""
+    parser = _StartTag()
+    parser.feed(tag_text)
+    parser.close()
+    return parser.found
+
+
+def _code_spans(line):
+    """(start, end) of each inline code span: a run of backticks up to the next run of the same length.
+
+    Linear: each run's partner is looked up in a table built right to left, never searched for.
+    """
+    runs = [match.span() for match in BACKTICKS_RE.finditer(line)]
+    partner, last = [None] * len(runs), {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        partner[index], last[length] = last.get(length), index
+    spans, index = [], 0
+    while index < len(runs):
+        if partner[index] is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[partner[index]][1]))
+        index = partner[index] + 1
+    return spans
+
+
+TAG_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
+
+
+def _unclosed_tags(text, skip=()):
+    """Positions of each ``<`` that starts a tag but meets another ``<`` (or the end) before a ``>``.
+
+    Such a ``<`` starts no tag, and HTML parsers take time quadratic in their number to find
+    that out; written as ``&lt;`` it prints the same. One pass; ``skip`` are (start, end) spans.
+    """
+    skipped = {index for start, end in skip for index in range(start, end)}
+    found, pending = [], None
+    for index, char in enumerate(text):
+        if index in skipped:
+            continue
+        if char == "<":
+            if pending is not None:
+                found.append(pending)
+            pending = index if text[index + 1 : index + 2] in TAG_START and index + 1 < len(text) else None
+        elif char == ">":
+            pending = None
+    if pending is not None:
+        found.append(pending)
+    return found
+
+
+def _replace_at(text, positions, replacement):
+    for position in sorted(positions, reverse=True):
+        text = text[:position] + replacement + text[position + 1 :]
+    return text
+
+
+def sanitize_source(text, keep=frozenset()):
+    """Markdown source with its inline HTML sanitised by the pipeline's rules, and what was dropped.
+
+    Fenced code and inline code are literal text and stay as written.
+    """
+    lines, spans = [], []
+
+    def protect(part):
+        spans.append(part)
+        return PROTECTED.format(len(spans) - 1)
+
+    fence = None
+    for line in text.split("\n"):
+        match = FENCE_RE.match(line)
+        if fence or match:
+            lines.append(protect(line))
+            if match and (fence is None or match[1] == fence):
+                fence = None if fence else match[1]
+            continue
+        pieces, at = [], 0
+        for start, end in _code_spans(line):
+            pieces += [line[at:start], protect(line[start:end])]
+            at = end
+        lines.append("".join(pieces) + line[at:])
+    parser = _SourceSanitizer(keep)
+    joined = "\n".join(lines)
+    parser.feed(_replace_at(joined, _unclosed_tags(joined), "&lt;"))
+    parser.close()
+    cleaned = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m[1])], "".join(parser.out))
+    return cleaned, parser.dropped
 
 
 def _defuse_unclosed_brackets(text):
@@ -153,10 +337,11 @@ def _defuse_unclosed_brackets(text):
     lines = text.split("\n")
     paragraph, in_fence = [], False
     for index, line in enumerate([*lines, ""]):
-        if FENCE_RE.match(line):
-            in_fence = not in_fence
-        if in_fence or not line.strip():
+        fence = FENCE_RE.match(line)
+        in_fence = in_fence != bool(fence)
+        if fence or in_fence or not line.strip():
             _escape_in(lines, paragraph)
+            _escape_code_and_tags_in(lines, paragraph)
             paragraph = []
         else:
             paragraph.append(index)
@@ -183,6 +368,28 @@ def _escape_in(lines, paragraph):
         lines[index] = lines[index][:column] + "\\" + lines[index][column:]
 
 
+def _escape_code_and_tags_in(lines, paragraph):
+    """Escape backticks that open no code span, and (when there are many) ``<`` that open no tag.
+
+    Python-Markdown looks for the end of every unmatched backtick run again after each later
+    code span, so a line of them takes time quadratic in its length; escaped, they print the
+    same backticks. Code spans stay on one line, so each line is looked at alone.
+    """
+    for index in paragraph:
+        line = lines[index]
+        spans = _code_spans(line)
+        inside = {position for start, end in spans for position in range(start, end)}
+        runs = [run for run in BACKTICKS_RE.finditer(line) if run.start() not in inside]
+        for run in reversed(runs):
+            line = line[: run.start()] + "\\`" * len(run[0]) + line[run.end() :]
+        if runs:
+            spans = _code_spans(line.replace("\\`", "  "))
+        unclosed = _unclosed_tags(line, spans)
+        if len(unclosed) > UNCLOSED_LIMIT:
+            line = _replace_at(line, unclosed, "&lt;")
+        lines[index] = line
+
+
 def _markdown_to_html(text):
     text = _defuse_unclosed_brackets(text or "")
     converter = markdown.Markdown(
@@ -203,8 +410,8 @@ def _markdown_to_html(text):
     return re.sub(r"<(/?)h1\b", r"<\1h2", html), outline
 
 
-def render(text, replacements=None):
-    """Render markdown to sanitised HTML.
+def render(text, replacements=None, inline=False):
+    """Render markdown to sanitised HTML; ``inline`` for text that sits inside a line (no paragraphs).
 
     ``replacements`` maps ``(kind, slug)`` to a function taking the Reference and
     returning trusted HTML. References without a replacement are left as text;
@@ -225,7 +432,7 @@ def render(text, replacements=None):
         return token
 
     html, outline = _markdown_to_html(REFERENCE_RE.sub(to_placeholder, text or ""))
-    html = sanitize_html(html)
+    html = sanitize_html(html, inline=inline).strip()
     for token, fragment in placeholders.items():
         # A figure on a line of its own must not end up inside a <p>.
         html = html.replace(f"<p>{token}</p>", fragment).replace(token, fragment)

@@ -1,14 +1,17 @@
 """Course content: courses, lectures, sections, diagrams and the pattern catalog."""
 
 import hashlib
+from functools import reduce
+from operator import or_
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from course import diagrams as diagram_files
-from course import references
+from course import markdown, references
 from course.cache import content_changed
 
 
@@ -37,6 +40,77 @@ class DiagramQuerySet(models.QuerySet):
             return self
         used = Section.objects.filter(diagrams=models.OuterRef("pk"))
         return self.filter(models.Exists(used.published()) | ~models.Exists(used))
+
+
+class RendersMarkdown(models.Model):
+    """Markdown fields stored with their HTML beside them (``<field>_html``), for every model that has them.
+
+    The HTML is rendered on save, ``clean`` refuses text that would make a broken page (a
+    missing ``[[…]]`` target, an image from another site), and ``rerender`` refreshes it when
+    something it refers to changes (``ReferenceTarget``).
+    """
+
+    markdown_fields = {}  # field name → True to render inline (no paragraphs), False for blocks
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.render_markdown()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {
+            name: problems for name in self.markdown_fields if (problems := references.problems(getattr(self, name)))
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    def render_markdown(self):
+        """Fill every ``<field>_html``; returns the renderings by field name."""
+        results = {}
+        for name, inline in self.markdown_fields.items():
+            results[name] = references.render(getattr(self, name), inline=inline)
+            setattr(self, f"{name}_html", results[name].html)
+        return results
+
+    def rendered_values(self):
+        """The stored results of rendering, written by ``rerender``."""
+        return {f"{name}_html": getattr(self, f"{name}_html") for name in self.markdown_fields}
+
+    def rerender(self):
+        """Refresh the stored HTML after something it refers to changed: no save signals, no timestamps."""
+        self.render_markdown()
+        type(self).objects.filter(pk=self.pk).update(**self.rendered_values())
+        content_changed()  # update() sends no save signal
+
+    @classmethod
+    def referring_to(cls, kind, slug):
+        """Objects whose markdown may mention ``[[kind:slug…]]`` (a longer slug with the same start too)."""
+        mention = f"[[{kind}:{slug}"
+        return cls.objects.filter(
+            reduce(or_, (models.Q(**{f"{name}__contains": mention}) for name in cls.markdown_fields))
+        )
+
+
+def markdown_models():
+    return [model for model in apps.get_models() if issubclass(model, RendersMarkdown)]
+
+
+class ReferenceTarget(models.Model):
+    """A diagram, pattern or family that markdown refers to as ``[[kind:slug]]``: saving it refreshes the referrers."""
+
+    reference_kind = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for model in markdown_models():
+            for referrer in model.referring_to(self.reference_kind, self.slug):
+                referrer.rerender()
 
 
 class Course(models.Model):
@@ -106,11 +180,13 @@ class Lecture(models.Model):
         return sections
 
 
-class Section(models.Model):
+class Section(RendersMarkdown):
     """One lesson page: a `###` section of a lecture, written in markdown.
 
     ``body_html`` is rendered from ``body`` on every save; pages print it as is.
     """
+
+    markdown_fields = {"body": False}
 
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="sections", verbose_name=_("강의"))
     title = models.CharField(_("제목"), max_length=200)
@@ -146,31 +222,24 @@ class Section(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        rendered = references.render(self.body)
-        self.body_html, self.outline, self.reading_minutes = rendered.html, rendered.outline, rendered.reading_minutes
         super().save(*args, **kwargs)
-        self.diagrams.set(Diagram.objects.filter(slug__in=rendered.slugs("diagram")))
-        self.patterns.set(Pattern.objects.filter(slug__in=rendered.slugs("pattern")))
-        self.families.set(PatternFamily.objects.filter(slug__in=rendered.slugs("family")))
+        mentioned = markdown.find_references(self.body)
+        for kind, field in (("diagram", self.diagrams), ("pattern", self.patterns), ("family", self.families)):
+            field.set(field.model.objects.filter(slug__in={ref.slug for ref in mentioned if ref.kind == kind}))
 
     def get_absolute_url(self):
         return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
 
-    def clean(self):
-        errors = references.problems(self.body)
-        if errors:
-            raise ValidationError({"body": errors})
+    def render_markdown(self):
+        results = super().render_markdown()
+        self.outline, self.reading_minutes = results["body"].outline, results["body"].reading_minutes
+        return results
 
-    def rerender(self):
-        """Refresh the stored HTML after something it references changed."""
-        rendered = references.render(self.body)
-        Section.objects.filter(pk=self.pk).update(
-            body_html=rendered.html, outline=rendered.outline, reading_minutes=rendered.reading_minutes
-        )
-        content_changed()  # update() sends no save signal
+    def rendered_values(self):
+        return {**super().rendered_values(), "outline": self.outline, "reading_minutes": self.reading_minutes}
 
 
-class Diagram(models.Model):
+class Diagram(ReferenceTarget):
     """A figure stored in the database (SVG, PNG, JPEG or WebP) with its alt text and caption.
 
     An imported lecture may point at a remote image; the entry then keeps the source
@@ -194,6 +263,7 @@ class Diagram(models.Model):
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     objects = DiagramQuerySet.as_manager()
+    reference_kind = "diagram"
 
     class Meta:
         ordering = ["slug"]
@@ -202,11 +272,6 @@ class Diagram(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        for section in self.sections.all():
-            section.rerender()
 
     def get_absolute_url(self):
         return reverse("course:diagram-detail", args=[self.slug])
@@ -231,8 +296,11 @@ class Diagram(models.Model):
         self.image_hash = hashlib.sha256(image.data).hexdigest()
 
 
-class PatternFamily(models.Model):
+class PatternFamily(ReferenceTarget, RendersMarkdown):
     """A family of patterns (통신, 데이터 관리, …) that groups the catalog."""
+
+    markdown_fields = {"description": False}
+    reference_kind = "family"
 
     slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(_("이름"), max_length=100)
@@ -251,24 +319,15 @@ class PatternFamily(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.description_html = references.render(self.description).html
-        super().save(*args, **kwargs)
-        for section in self.sections.all():
-            section.rerender()
-
     def get_absolute_url(self):
         return f"{reverse('course:pattern-list')}?family={self.slug}"
 
-    def clean(self):
-        if errors := references.problems(self.description):
-            raise ValidationError({"description": errors})
 
-
-class Pattern(models.Model):
+class Pattern(ReferenceTarget, RendersMarkdown):
     """A catalog entry for one design pattern: intent, problem, solution, trade-offs."""
 
-    MARKDOWN_FIELDS = ("problem", "solution", "tradeoffs")
+    markdown_fields = {"problem": False, "solution": False, "tradeoffs": False}
+    reference_kind = "pattern"
 
     slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(_("이름"), max_length=100)
@@ -294,19 +353,5 @@ class Pattern(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        for name in self.MARKDOWN_FIELDS:
-            setattr(self, f"{name}_html", references.render(getattr(self, name)).html)
-        super().save(*args, **kwargs)
-        for section in self.sections.all():
-            section.rerender()
-
     def get_absolute_url(self):
         return reverse("course:pattern-detail", args=[self.slug])
-
-    def clean(self):
-        errors = {
-            name: problems for name in self.MARKDOWN_FIELDS if (problems := references.problems(getattr(self, name)))
-        }
-        if errors:
-            raise ValidationError(errors)

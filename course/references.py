@@ -33,10 +33,10 @@ def _builder(kind, obj):
     return lambda ref: markdown.link_html(obj.get_absolute_url(), ref.text or obj.name, obj.intent)
 
 
-def render(text):
+def render(text, inline=False):
     found = markdown.find_references(text)
     objects = _lookup(found)
-    return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()})
+    return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()}, inline=inline)
 
 
 def problems(text):

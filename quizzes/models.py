@@ -23,8 +23,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from course import references
-from course.models import Lecture, Pattern, Section
+from course.models import Lecture, Pattern, RendersMarkdown, Section
 
 
 class QuizQuerySet(models.QuerySet):
@@ -111,8 +110,10 @@ def normalise_answer(text):
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] in "PS"))
 
 
-class Question(models.Model):
+class Question(RendersMarkdown):
     """One question of a quiz, with its markdown prompt and explanation."""
+
+    markdown_fields = {"prompt": False, "explanation": False}
 
     class Kind(models.TextChoices):
         SINGLE = "single", _("하나 고르기")
@@ -153,11 +154,6 @@ class Question(models.Model):
     def __str__(self):
         return Truncator(re.sub(r"\s+", " ", strip_tags(self.prompt_html or self.prompt)).strip()).chars(80)
 
-    def save(self, *args, **kwargs):
-        self.prompt_html = references.render(self.prompt).html
-        self.explanation_html = references.render(self.explanation).html
-        super().save(*args, **kwargs)
-
     @property
     def accepted_list(self):
         return [line.strip() for line in self.accepted_answers.splitlines() if line.strip()]
@@ -196,8 +192,10 @@ def new_token():
     return secrets.token_urlsafe(9)
 
 
-class Choice(models.Model):
+class Choice(RendersMarkdown):
     """An answer option; the form posts its random token, so ids reveal no authoring order."""
+
+    markdown_fields = {"text": True, "feedback": False}
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("문제"))
     order = models.PositiveIntegerField(_("순서"), default=0)
@@ -218,14 +216,10 @@ class Choice(models.Model):
     def __str__(self):
         return self.text
 
-    def save(self, *args, **kwargs):
-        html = references.render(self.text).html.strip()
-        # A choice is inline text: drop the paragraph markdown wraps around it.
-        self.text_html = (
-            html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html
-        )
-        self.feedback_html = references.render(self.feedback).html
-        super().save(*args, **kwargs)
+
+def questions_needed(pass_mark, total):
+    """How many right answers of ``total`` pass: the pass mark as a count a learner can read."""
+    return -(-pass_mark * total // 100)  # the ceiling, in whole numbers
 
 
 @dataclass
@@ -242,8 +236,12 @@ class Score:
         return round(100 * self.correct / self.total) if self.total else 0
 
     @property
+    def needed(self):
+        return questions_needed(self.pass_mark, self.total)
+
+    @property
     def passed(self):
-        return self.percent >= self.pass_mark
+        return self.total > 0 and self.correct >= self.needed
 
 
 class AttemptQuerySet(models.QuerySet):

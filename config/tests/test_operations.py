@@ -4,6 +4,7 @@ import json
 import re
 import socket
 import threading
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -167,6 +168,7 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path):
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
             + body[:3]
         )
+        time.sleep(0.5)  # a worker accepts the connection and blocks reading the body (on a busy machine, not at once)
         stopping = threading.Thread(target=stop_server, args=(server,))
         stopping.start()  # SIGTERM while the worker is still reading this request's body
         stopping.join(timeout=1)

@@ -119,7 +119,7 @@ def test_the_visit_is_recorded_by_the_beacon_not_by_the_read(site):
     client = Client()
     html = client.get(section.get_absolute_url()).content.decode()
     beacon = reverse("learners:section-visit", args=[section.pk])
-    assert f'hx-post="{beacon}" hx-trigger="load"' in html and not SectionProgress.objects.exists()
+    assert f'data-hx-post="{beacon}" data-hx-trigger="load"' in html and not SectionProgress.objects.exists()
     response = client.post(beacon, headers={**HTMX, **SAME_ORIGIN})
     assert response.status_code == 204 and "sessionid" in response.cookies and "csrftoken" in response.cookies
     assert SectionProgress.objects.get().completed_at is None

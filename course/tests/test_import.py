@@ -110,6 +110,18 @@ def test_unsafe_html_is_dropped_and_reported():
     assert "<script>" in dropped and "onclick" in dropped and "iframe" in dropped and "이미지" in dropped
 
 
+def test_inline_html_goes_through_the_pipeline_sanitiser_and_the_markdown_around_it_stays():
+    text = (
+        '### 2강 보안\n\n### 첫 절\n\n> 인용 안의 <b onclick="x()">굵게</b> & 그리고\n\n'
+        '코드 `<div onclick="y">` 는 글자 그대로\n\n```html\n<script>코드 예시</script>\n```\n'
+    )
+    report = import_lecture(make_course(), text)
+    body = Section.objects.get().body
+    assert "> 인용 안의 <b>굵게</b> & 그리고" in body
+    assert '`<div onclick="y">`' in body and "<script>코드 예시</script>" in body
+    assert report.dropped == ["5번째 줄의 <b onclick>"]
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -207,6 +219,8 @@ SLOW_BEFORE = {
     "a bold line of 30,000 spaces": "### 1강\n\n### 절\n\n** a" + " " * 30000 + "b\n",
     "an unclosed angle line of 30,000 syllables": "### 1강\n\n### 절\n\n<" + "가" * 30000 + "\n",
     "33 KB of unclosed references": "### 1강\n\n### 절\n\n" + "[[pattern:a" * 3000 + "\n",
+    "30,000 unmatched code spans": "### 1강\n\n### 절\n\n" + "``a`" * 10000 + "\n",
+    "30,000 unclosed tags": "### 1강\n\n### 절\n\n" + "<b x=" * 10000 + "\n",
 }
 
 

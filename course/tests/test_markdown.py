@@ -135,6 +135,25 @@ def test_thousands_of_unclosed_brackets_render_at_once_and_print_as_written(text
     assert "\\[" not in out and "\\(" not in out and out.count("[") == text.count("[")
 
 
+@pytest.mark.parametrize(
+    "text, shown",
+    [("``a`" * 5000, "`"), ("<b x=" * 10000, "&lt;b x="), ("`<i` <i " * 5000, "&lt;i")],
+    ids=["unmatched backtick runs", "unclosed tags", "code and unclosed tags"],
+)
+def test_unmatched_backticks_and_unclosed_tags_render_at_once_and_print_as_written(text, shown):
+    import time
+
+    started = time.perf_counter()
+    out = html(text)
+    assert time.perf_counter() - started < 3.0  # 13 s and more before
+    assert "\\`" not in out and shown in out and "<b " not in out
+
+
+def test_code_spans_keep_their_backticks_and_angle_brackets():
+    out = html("`a<b` 와 `` x ` y `` 그리고 외톨이 ` 하나")
+    assert "<code>a&lt;b</code>" in out and "<code>x ` y</code>" in out and "외톨이 ` 하나" in out
+
+
 def test_a_few_unclosed_brackets_are_left_to_markdown():
     assert "[draft" in html("[draft a [link](https://example.org/) here")
     assert '<a href="https://example.org/"' in html("[draft a [link](https://example.org/) here")

@@ -129,7 +129,7 @@ def test_pattern_catalog_filters_by_family_without_javascript(client, lecture):
     assert "서킷 브레이커" in html and "캐싱" in html
     _, html = get(client, reverse("course:pattern-list") + "?family=data")
     assert "캐싱" in html and "서킷 브레이커" not in html and "<html" in html
-    assert 'href="/patterns/?family=data" hx-get="/patterns/?family=data"' in html
+    assert 'href="/patterns/?family=data" data-hx-get="/patterns/?family=data"' in html
 
 
 def test_pattern_catalog_answers_htmx_with_the_catalog_fragment_only(client, lecture):

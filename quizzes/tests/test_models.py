@@ -49,11 +49,20 @@ def test_normalise_answer_folds_width_case_space_and_punctuation():
 
 @pytest.mark.parametrize(
     "correct, total, mark, percent, passed",
-    [(7, 10, 70, 70, True), (2, 3, 70, 67, False), (3, 3, 100, 100, True), (0, 4, 0, 0, True), (0, 0, 70, 0, False)],
-)
+    [(7, 10, 70, 70, True), (2, 3, 70, 67, False), (3, 3, 100, 100, True), (0, 4, 0, 0, True), (0, 0, 70, 0, False),
+     (2, 3, 50, 67, True), (1, 2, 50, 50, True), (1, 3, 50, 33, False), (9, 14, 70, 64, False), (10, 14, 70, 71, True)],
+)  # fmt: skip
 def test_pass_mark_arithmetic(correct, total, mark, percent, passed):
     score = Score(correct=correct, answered=total, total=total, pass_mark=mark)
     assert (score.percent, score.passed) == (percent, passed)
+    assert score.passed == (total > 0 and correct >= score.needed)  # the count shown is the rule applied
+
+
+@pytest.mark.parametrize(
+    "mark, total, needed", [(50, 3, 2), (50, 2, 1), (70, 14, 10), (70, 3, 3), (100, 4, 4), (0, 5, 0)]
+)
+def test_the_pass_mark_reads_as_a_number_of_questions(mark, total, needed):
+    assert Score(correct=0, answered=0, total=total, pass_mark=mark).needed == needed
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def test_htmx_answer_returns_the_question_fragment_and_the_score_out_of_band(cli
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith('<div class="question question--answered is-correct"')
     assert "정답입니다" in html and "해설 본문" in html and "맞아요" in html
-    assert 'id="quiz-score-' in html and 'hx-swap-oob="true"' in html and "1 / 4" in html
+    assert 'id="quiz-score-' in html and 'data-hx-swap-oob="true"' in html and "1 / 4" in html
     assert "HX-Request" in response["Vary"]
 
 

@@ -3,17 +3,17 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from course.models import Pattern, PatternFamily, Section
+from course.models import markdown_models
 
 
 class Command(BaseCommand):
     help = _("저장된 모든 마크다운을 다시 렌더링합니다. 렌더링 코드나 그림 템플릿을 바꾼 뒤 실행하세요.")
 
     def handle(self, *args, **options):
-        sections = list(Section.objects.all())
-        for section in sections:
-            section.rerender()
-        for model in (PatternFamily, Pattern):
-            for obj in model.objects.all():
-                obj.save()
-        self.stdout.write(_("절 %(count)d개와 패턴 설명을 다시 렌더링했습니다.") % {"count": len(sections)})
+        counts = []
+        for model in markdown_models():
+            objects = list(model.objects.all())
+            for obj in objects:
+                obj.rerender()
+            counts.append(f"{model._meta.verbose_name} {len(objects)}")
+        self.stdout.write(_("다시 렌더링했습니다: %(counts)s") % {"counts": ", ".join(counts)})
