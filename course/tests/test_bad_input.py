@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course import markdown
+from course.files import ContentError
 from course.importer import LectureFormatError, import_lecture
-from course.loader import ContentError
 from course.models import Lecture, Section
 from course.tests.builders import make_course, make_lecture
 from quizzes.loader import load_quiz_file

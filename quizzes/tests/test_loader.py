@@ -6,13 +6,16 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from course.loader import ContentError
+from course.files import ContentError
 from quizzes.loader import load_quiz_file
 from quizzes.models import Question, Quiz
 
 pytestmark = pytest.mark.django_db
 
 BANK = Path(settings.CONTENT_DIR) / "cloud-native-patterns" / "quizzes" / "lecture-01.toml"
+
+
+ONE_QUESTION = '[[quiz.question]]\nkey = "only"\nkind = "short"\nprompt = "p"\naccepted = ["a"]\n'
 
 
 @pytest.fixture
@@ -57,9 +60,12 @@ def test_loading_twice_changes_nothing(bank):
     [
         ('lecture = 1\n[[quiz]\nslug="x"', "읽을 수 없습니다"),
         ("lecture = 9\n", "9강이 없습니다"),
-        ('lecture = 1\n[[quiz]]\nslug = "second"\nkind = "review"\ntitle = "t"\n', "이미 복습 퀴즈가 있습니다"),
         (
-            'lecture = 1\n[[quiz]]\nslug = "x"\nkind = "check"\ntitle = "t"\nsection = "없는-절"\n',
+            'lecture = 1\n[[quiz]]\nslug = "second"\nkind = "review"\ntitle = "t"\n' + ONE_QUESTION,
+            "이미 복습 퀴즈가 있습니다",
+        ),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "x"\nkind = "check"\ntitle = "t"\nsection = "없는-절"\n' + ONE_QUESTION,
             "없는 절입니다: 없는-절",
         ),
         (
@@ -71,8 +77,18 @@ def test_loading_twice_changes_nothing(bank):
         (
             'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
             'kind = "essay"\nprompt = "p"\n',
-            "문제 종류 'essay'는 없습니다",
+            "kind 'essay'는 쓸 수 없습니다. 쓸 수 있는 값: single, multiple, true_false, short",
         ),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = 5\n' + ONE_QUESTION,
+            "title는 문자열이어야",
+        ),
+        (
+            'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
+            'kind = "single"\nprompt = "p"\n[[quiz.question.choice]]\ntext = "a"\ncorrect = "yes"\n',
+            "[[quiz.question.choice]] #1 (?): correct는 true 또는 false여야 합니다",
+        ),
+        ('lecture = 1\nquiz = "not a table"\n', "[[quiz]]는 표의 목록이어야 합니다"),
         (
             'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "k"\n'
             'kind = "short"\nprompt = "p"\n',

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from course.loader import ContentError, load_course
+from course.files import ContentError
+from course.loader import load_course
 
 
 class Command(BaseCommand):
