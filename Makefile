@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint bench scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint bench bench-search scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: setup $(VNU_JAR)
 
 bench: load
 	$(BIN)/python scripts/bench.py
+
+# Search over 100 generated lectures on a scratch database (DATABASE_URL for PostgreSQL).
+bench-search: setup
+	$(BIN)/python scripts/search_bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

@@ -29,7 +29,10 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
+        from course import search
         from course.cache import watch_content
 
         post_migrate.connect(ensure_editors_group, sender=self)
-        watch_content(self.get_models())
+        post_migrate.connect(search.fill_if_empty, sender=self)
+        watch_content([model for model in self.get_models() if model.__name__ != "SearchEntry"])
+        search.connect()

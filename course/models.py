@@ -81,9 +81,12 @@ class RendersMarkdown(models.Model):
 
     def rerender(self):
         """Refresh the stored HTML after something it refers to changed: no save signals, no timestamps."""
+        from course import search  # search reads these models
+
         self.render_markdown()
         type(self).objects.filter(pk=self.pk).update(**self.rendered_values())
         content_changed()  # update() sends no save signal
+        search.index(self)
 
     @classmethod
     def referring_to(cls, kind, slug):
@@ -355,3 +358,40 @@ class Pattern(ReferenceTarget, RendersMarkdown):
 
     def get_absolute_url(self):
         return reverse("course:pattern-detail", args=[self.slug])
+
+
+class SearchEntry(models.Model):
+    """One searchable piece: a section's part under one sub-heading, a pattern, a family or a diagram.
+
+    Filled by ``course.search.index`` whenever content is saved, never per request. The
+    ``*folded`` columns hold the text in the form queries are matched against: NFKC,
+    case-folded and without whitespace, so a query without the space finds 서킷 브레이커.
+    """
+
+    class Kind(models.TextChoices):
+        SECTION = "section", _("절")
+        PATTERN = "pattern", _("패턴")
+        FAMILY = "family", _("패턴 분류")
+        DIAGRAM = "diagram", _("그림")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, related_name="+")
+    pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, null=True, related_name="+")
+    family = models.ForeignKey(PatternFamily, on_delete=models.CASCADE, null=True, related_name="+")
+    diagram = models.ForeignKey(Diagram, on_delete=models.CASCADE, null=True, related_name="+")
+    anchor = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)  # order of the part within its section
+    title = models.CharField(max_length=300)
+    heading = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    title_folded = models.CharField(max_length=300)
+    heading_folded = models.CharField(max_length=300, blank=True)
+    folded = models.TextField(blank=True)  # title, heading and text, one line each
+
+    class Meta:
+        ordering = ["kind", "position", "id"]
+        verbose_name = _("검색 항목")
+        verbose_name_plural = _("검색 항목")
+
+    def __str__(self):
+        return f"{self.title} › {self.heading}" if self.heading else self.title

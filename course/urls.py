@@ -6,6 +6,7 @@ app_name = "course"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("patterns/", views.pattern_list, name="pattern-list"),
     path("patterns/<str:slug>/", views.pattern_detail, name="pattern-detail"),
     path("diagrams/<str:slug>/", views.diagram_detail, name="diagram-detail"),

@@ -1,4 +1,4 @@
-"""Lesson pages, the pattern catalog and diagram files. Reads only; editing is in the admin."""
+"""Lesson pages, the pattern catalog, diagram files and search. Reads only; editing is in the admin."""
 
 import copy
 
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from course import panels
+from course import search as site_search
 from course.cache import cached_fragment
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
@@ -185,3 +186,12 @@ def diagram_image(request, slug):
     fingerprinted = request.GET.get("v") == diagram.image_hash[:12]
     response["Cache-Control"] = "public, max-age=31536000, immutable" if fingerprinted else "public, max-age=300"
     return response
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search(request):
+    query = request.GET.get("q", "").strip()[: site_search.MAX_QUERY]
+    results = site_search.find(query, request.user) if query else []
+    template = "course/search.html" + ("#results" if request.htmx else "")
+    return render(request, template, {"query": query, "results": results})

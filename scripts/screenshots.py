@@ -28,6 +28,7 @@ PAGES = {
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
     "not-found": "/courses/nope/",
+    "search": "/search/?q=" + quote("파드"),
 }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
 
@@ -49,6 +50,11 @@ def main(base, out, only=None):
                         continue
                     page.goto(base + path)
                     page.screenshot(path=out / f"{name}-{size}-{scheme}.png", full_page=True)
+                if not only or "live-search" in only:
+                    page.goto(base + "/")
+                    page.locator("#site-search-q").press_sequentially("서킷브레이커", delay=20)
+                    page.locator("#site-search-results a").first.wait_for()
+                    page.screenshot(path=out / f"live-search-{size}-{scheme}.png")
                 if not only or "result" in only:
                     # Answer one review question (right or wrong) and submit, to show the result page.
                     page.goto(base + PAGES["review-quiz"])

@@ -31,3 +31,41 @@
     if (region) region.hidden = true;
   });
 })();
+
+// The header search: arrow keys move between the live results, Escape closes them.
+(function () {
+  "use strict";
+  const input = document.getElementById("site-search-q");
+  const box = document.getElementById("site-search-results");
+  if (!input || !box) return;
+  function links() {
+    return Array.from(box.querySelectorAll("a"));
+  }
+  function close() {
+    box.innerHTML = "";
+    input.focus();
+  }
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && links().length) {
+      event.preventDefault();
+      links()[0].focus();
+    } else if (event.key === "Escape" && box.innerHTML) {
+      event.preventDefault();
+      close();
+    }
+  });
+  box.addEventListener("keydown", function (event) {
+    const all = links();
+    const at = all.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && at < all.length - 1) {
+      event.preventDefault();
+      all[at + 1].focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      (at > 0 ? all[at - 1] : input).focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+})();

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from course import search
 from course.models import markdown_models
 
 
@@ -17,3 +18,4 @@ class Command(BaseCommand):
                 obj.rerender()
             counts.append(f"{model._meta.verbose_name} {len(objects)}")
         self.stdout.write(_("다시 렌더링했습니다: %(counts)s") % {"counts": ", ".join(counts)})
+        self.stdout.write(_("검색 색인 항목 %(count)d개를 다시 만들었습니다.") % {"count": search.rebuild()})
