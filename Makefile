@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint bench bench-search scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint bench bench-search bench-review scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: load
 # Search over 100 generated lectures on a scratch database (DATABASE_URL for PostgreSQL).
 bench-search: setup
 	$(BIN)/python scripts/search_bench.py
+
+# The review due list for one learner with 10,000 cards (DATABASE_URL for PostgreSQL).
+bench-review: setup
+	$(BIN)/python scripts/review_bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

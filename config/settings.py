@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "course.context_processors.canonical_url",
                 "course.context_processors.shared_page",
+                "learners.context_processors.review_due",
             ],
         },
     },

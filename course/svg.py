@@ -119,23 +119,28 @@ def _attribute_allowed(name, value):
     if name in TEXT_ATTRIBUTES or name == "space":
         return True
     # The value is kept as written, so it must not need decoding: no CSS escapes at all.
-    return "\\" not in value and _safe_value(tinycss2.parse_component_value_list(value))
+    tokens = tinycss2.parse_component_value_list(value)
+    return "\\" not in value and _safe_value(tokens, strings=name in QUOTED)
 
 
-def _safe_value(tokens):
+QUOTED = {"font-family", "font"}  # the only properties here whose values may hold quoted strings
+
+
+def _safe_value(tokens, strings=False):
     for token in tokens:
-        if token.type in ("error", "at-keyword"):
+        if token.type in ("error", "at-keyword") or (token.type == "string" and not strings):
             return False
         if token.type == "url" and not FRAGMENT.fullmatch(token.value):
             return False
         if token.type == "function":
             if token.lower_name not in CSS_FUNCTIONS:
                 return False
-            if token.lower_name == "url" and not _local_url_arguments(token.arguments):
+            if token.lower_name == "url":
+                if not _local_url_arguments(token.arguments):
+                    return False
+            elif not _safe_value(token.arguments, strings):
                 return False
-            if not _safe_value(token.arguments):
-                return False
-        if token.type in ("() block", "[] block", "{} block") and not _safe_value(token.content):
+        if token.type in ("() block", "[] block", "{} block") and not _safe_value(token.content, strings):
             return False
     return True
 
@@ -169,7 +174,8 @@ def declarations(css):
     for item in tinycss2.parse_blocks_contents(css, skip_comments=True, skip_whitespace=True):
         if item.type != "declaration":
             continue
-        if not (item.lower_name in CSS_PROPERTIES or item.name.startswith("--")) or not _safe_value(item.value):
+        allowed = item.lower_name in CSS_PROPERTIES or item.name.startswith("--")
+        if not allowed or not _safe_value(item.value, strings=item.lower_name in QUOTED):
             continue
         value = tinycss2.serialize(item.value).strip()
         kept.append(f"{item.name}: {value}{' !important' if item.important else ''}")

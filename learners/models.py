@@ -1,4 +1,4 @@
-"""Learners' progress through sections."""
+"""Learners' progress through sections, and their spaced review cards."""
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Section
+from quizzes.models import Choice, Question
 
 
 class SectionProgressQuerySet(models.QuerySet):
@@ -54,3 +55,76 @@ class SectionProgress(models.Model):
 
     def __str__(self):
         return f"{self.user or self.session_key[:8]} · {self.section}"
+
+
+class ReviewCardQuerySet(models.QuerySet):
+    def owned_by(self, owner):
+        return self.filter(**owner.lookup) if owner.is_known else self.none()
+
+
+class ReviewCard(models.Model):
+    """A question a learner has met, scheduled for review by FSRS (the py-fsrs package).
+
+    One row per learner and question. ``fsrs`` is the scheduler's card state as py-fsrs
+    writes it; ``due`` copies its due time so the due list is one indexed query.
+    ``reviews`` counts the answers so far and doubles as the version a review form carries,
+    so a double-clicked or replayed answer is graded once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cards"
+    )
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # PROTECT: editing content never deletes a learner's cards.
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="review_cards", verbose_name=_("문제")
+    )
+    due = models.DateTimeField(_("다음 복습"))
+    fsrs = models.JSONField(default=dict, editable=False)
+    reviews = models.PositiveIntegerField(_("답한 횟수"), default=0)
+    last_correct = models.BooleanField(null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewCardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("복습 카드")
+        verbose_name_plural = _("복습 카드")
+        constraints = [
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="card_has_an_owner"),
+            models.UniqueConstraint(
+                fields=["user", "question"], condition=Q(user__isnull=False), name="card_one_per_user_question"
+            ),
+            models.UniqueConstraint(
+                fields=["session_key", "question"],
+                condition=Q(user__isnull=True),
+                name="card_one_per_session_question",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "due"], name="card_user_due"),
+            models.Index(fields=["session_key", "due"], name="card_session_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.user or self.session_key[:8]} · {self.question}"
+
+
+class ReviewAnswer(models.Model):
+    """An answer given in the review: its own history, never part of a quiz attempt or its score."""
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="answers")
+    text = models.CharField(max_length=200, blank=True)
+    choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    is_correct = models.BooleanField()
+    rating = models.PositiveSmallIntegerField()  # fsrs.Rating: 1 Again, 2 Hard, 3 Good
+    due_after = models.DateTimeField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        verbose_name = _("복습 답안")
+        verbose_name_plural = _("복습 답안")
+
+    def __str__(self):
+        return f"{self.card} · {self.answered_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,7 @@ races are settled by the database's unique constraints.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from learners.models import SectionProgress
+from learners.models import ReviewCard, SectionProgress
 from quizzes.models import Attempt
 
 
@@ -87,6 +87,31 @@ def learner_merge(*, user, session_key):
             ):
                 if attempt.number != number:
                     Attempt.objects.filter(pk=attempt.pk).update(number=number)
+        _merge_review_cards(user, session_key)
+
+
+def _merge_review_cards(user, session_key):
+    """A visitor's cards join the account's; where both have one, the more recently answered card
+    stays and takes the other's review history."""
+    visitor_cards = ReviewCard.objects.select_for_update().filter(user__isnull=True, session_key=session_key)
+    mine = {card.question_id: card for card in ReviewCard.objects.select_for_update().filter(user=user)}
+    for card in visitor_cards:
+        existing = mine.get(card.question_id)
+        if existing is None:
+            card.user, card.session_key = user, ""
+            card.save(update_fields=["user", "session_key"])
+            continue
+        last = {c.pk: c.answers.values_list("answered_at", flat=True).first() for c in (card, existing)}
+        keep, drop = (
+            (card, existing)
+            if (last[card.pk] or card.created_at) > (last[existing.pk] or existing.created_at)
+            else (existing, card)
+        )
+        drop.answers.update(card=keep)
+        drop.delete()
+        if keep is card:
+            card.user, card.session_key = user, ""
+            card.save(update_fields=["user", "session_key"])
 
 
 def last_visited(owner):

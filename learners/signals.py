@@ -1,13 +1,14 @@
-"""Signal handlers: a visitor's work moves to the account at login; passing a check completes its section."""
+"""Signal handlers: a visitor's work moves to the account at login; passing a check completes its section;
+every quiz answer reviews its question's card."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from learners import services
+from learners import review, services
 from learners.progress import passed_quiz_ids
 from quizzes.learner import SESSION_KEY, Learner
 from quizzes.models import Quiz
-from quizzes.signals import attempt_finished
+from quizzes.signals import answer_recorded, attempt_finished
 
 
 @receiver(user_logged_in)
@@ -24,3 +25,8 @@ def complete_section_of_passed_check(sender, attempt, **kwargs):
     owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
     if quiz.pk in passed_quiz_ids(owner, [quiz.pk]):
         services.progress_set_completed(section=quiz.section, owner=owner, completed=True)
+
+
+@receiver(answer_recorded)
+def review_the_answered_question(sender, answer, **kwargs):
+    review.record_quiz_answer(answer)

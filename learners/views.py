@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,9 +22,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
-from learners import accounts, analytics, services
+from learners import accounts, analytics, review, services
 from learners.forms import AddressForm, DeleteAccountForm, SignupForm
+from learners.models import ReviewCard
 from quizzes.models import STATISTICS_PERMISSION, Answer, Attempt
+from quizzes.services import AnswerError
 
 
 def _next_url(request, default):
@@ -192,6 +196,58 @@ def dashboard(request):
         "resume": services.last_visited(owner),
     }
     return render(request, "learners/dashboard.html", context)
+
+
+@require_GET
+def review_list(request):
+    """Today's review: the due cards, most overdue first, each answered in place like a quiz question."""
+    owner, now = request.learner, timezone.now()
+    cards = review.due_cards(owner, now)
+    states = [review.state(card, number, now=now) for number, card in enumerate(cards, start=1)]
+    answered = None
+    if owner.is_known and request.GET.get("answered", "").isdigit():  # the result of a form sent without htmx
+        card = (
+            ReviewCard.objects.owned_by(owner)
+            .select_related("question__section__lecture__course")
+            .filter(pk=request.GET["answered"])
+            .first()
+        )
+        if card and (given := card.answers.first()):
+            answered = review.state(card, 0, given=given, now=now)
+    context = {
+        "states": [s for s in states if not answered or s.question.pk != answered.question.pk],
+        "answered": answered,
+        "due": review.due_count(owner, now),
+        "next_due": review.next_due(owner, now),
+        "has_cards": owner.is_known and ReviewCard.objects.owned_by(owner).exists(),
+    }
+    return render(request, "learners/review.html", context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def review_answer(request, pk):
+    card = get_object_or_404(ReviewCard.objects.owned_by(request.learner).select_related("question"), pk=pk)
+    version = request.POST.get("version", "")
+    try:
+        given, _created = review.answer(
+            card,
+            tokens=request.POST.getlist("choice"),
+            text=request.POST.get("text", ""),
+            version=int(version) if version.isdigit() else None,
+        )
+    except AnswerError as error:
+        given, message = None, str(error)
+    else:
+        message = ""
+        card.refresh_from_db()
+    if not request.htmx:
+        if message:
+            messages.error(request, message)
+        return redirect(f"{reverse('learners:review')}?answered={card.pk}#question-{card.question_id}")
+    number = request.POST.get("number", "")
+    state = review.state(card, int(number) if number.isdigit() else 1, given=given, error=message)
+    return render(request, "learners/review.html#card", {"state": state})
 
 
 @staff_member_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from course.cache import cached_fragment
 from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed
-from quizzes.signals import attempt_finished
+from quizzes.signals import answer_recorded, attempt_finished
 
 
 class AnswerError(Exception):
@@ -33,6 +33,11 @@ class QuestionState:
     error: str = ""
     given_text: str = ""
     chosen_tokens: set = field(default_factory=set)
+    # Where the form posts (the quiz's answer URL when empty), and for a review card its
+    # version and, once answered, when it returns ("2일"; learners.review).
+    action: str = ""
+    version: int | None = None
+    next_review: str = ""
 
     @property
     def answered(self):
@@ -72,7 +77,8 @@ def _attempt_open(quiz, owner):
         return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
 
 
-def _parse(question, tokens, text):
+def parse_answer(question, tokens, text):
+    """The chosen choices and the typed text of a submitted answer; AnswerError when it cannot be graded."""
     if question.kind == Question.Kind.SHORT:
         text = (text or "").strip()
         if not text:
@@ -106,7 +112,7 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
         if existing:
             return existing, False
         raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
-    choices, text = _parse(question, tokens, text)
+    choices, text = parse_answer(question, tokens, text)
     attempt = latest or _attempt_open(quiz, owner)
     try:
         with transaction.atomic():
@@ -120,6 +126,7 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
             answer.choices.set(choices)
     except IntegrityError:
         return Answer.objects.get(attempt=attempt, question=question), False
+    answer_recorded.send(sender=Answer, answer=answer)
     if attempt.answers.count() >= len(quiz_questions(quiz)):
         attempt_finish(attempt=attempt)
     return answer, True

@@ -261,7 +261,7 @@ class TestInvalidation:
         assert shows(reverse("course:pattern-detail", args=[pattern.slug]), "새로 쓴 의도")
 
 
-def test_query_counts_stay_within_eight_and_do_not_grow(site):
+def test_query_counts_stay_within_nine_and_do_not_grow(site):
     """Every page type, anonymous and logged in, on a warm cache, before and after the site grows."""
     learner = Client()
     learner.force_login(User.objects.create_user("learner", password="pw"))
@@ -304,6 +304,6 @@ def test_query_counts_stay_within_eight_and_do_not_grow(site):
         question.pk, question.key, question.order = None, f"copy-{n}", 100 + n
         question.save()
     after = measure()
-    too_many = {page: n for page, n in after.items() if n > 8}
+    too_many = {page: n for page, n in after.items() if n > 9}  # a known learner's header counts due review cards
     assert not too_many, too_many
     assert after == before

@@ -1,0 +1,169 @@
+"""Spaced review: every question a learner has answered becomes a card that FSRS schedules.
+
+The scheduler is py-fsrs with its default parameters, no learning steps (a wrong answer is
+due again at once, a right one graduates to an interval of days) and no fuzzing (the same
+answers give the same schedule). Ratings: a wrong answer is Again; a right answer is Good,
+or Hard when it came in a retried quiz attempt after a wrong answer to the same question
+(there are no hints to count). Review answers are their own history (``ReviewAnswer``):
+they never touch quiz attempts or scores.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from fsrs import Card, Rating, Scheduler
+
+from learners.models import ReviewAnswer, ReviewCard
+from quizzes.learner import Learner
+from quizzes.models import Quiz
+from quizzes.services import QuestionState, parse_answer
+
+SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+DAILY_LIMIT = 50  # answers a day; what is due beyond it waits for tomorrow
+PAGE_SIZE = 10
+
+
+def rating_for(correct, retried=False):
+    if not correct:
+        return Rating.Again
+    return Rating.Hard if retried else Rating.Good
+
+
+def _schedule(card, rating, correct, now):
+    state = Card.from_dict(card.fsrs) if card.fsrs else Card()
+    state, _log = SCHEDULER.review_card(state, rating, now)
+    if rating == Rating.Again:
+        state.due = now  # due at once, whatever the interval would be
+    card.fsrs, card.due = state.to_dict(), state.due
+    card.reviews += 1
+    card.last_correct = correct
+    card.save(update_fields=["fsrs", "due", "reviews", "last_correct"])
+
+
+def _card(owner, question, now):
+    """The owner's card for this question, created (due now) if they have none; safe against races."""
+    card = ReviewCard.objects.owned_by(owner).filter(question=question).first()
+    if card:
+        return card
+    try:
+        with transaction.atomic():
+            return ReviewCard.objects.create(question=question, due=now, **owner.fields)
+    except IntegrityError:
+        return ReviewCard.objects.owned_by(owner).get(question=question)
+
+
+def record_quiz_answer(answer, now=None):
+    """A new quiz answer reviews the question's card (the card is made at the first answer)."""
+    now = now or timezone.now()
+    attempt = answer.attempt
+    owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
+    with transaction.atomic():
+        card = ReviewCard.objects.select_for_update().get(pk=_card(owner, answer.question, now).pk)
+        retried = attempt.number > 1 and card.last_correct is False
+        _schedule(card, rating_for(answer.is_correct, retried), answer.is_correct, now)
+
+
+def answer(card, *, tokens=(), text="", version=None, now=None):
+    """Grade a review answer; returns (ReviewAnswer, created). Raises quizzes' AnswerError for bad input.
+
+    A form carries the card's version: a second submit of the same form (a double click,
+    a replay) returns the answer already given instead of reviewing the card twice.
+    """
+    now = now or timezone.now()
+    choices, text = parse_answer(card.question, tokens, text)
+    with transaction.atomic():
+        card = ReviewCard.objects.select_for_update().select_related("question").get(pk=card.pk)
+        if version is not None and version != card.reviews and (given := card.answers.first()):
+            return given, False
+        correct = card.question.grade(choices=choices, text=text)
+        rating = rating_for(correct)
+        _schedule(card, rating, correct, now)
+        given = ReviewAnswer.objects.create(
+            card=card, text=text, is_correct=correct, rating=int(rating), due_after=card.due, answered_at=now
+        )
+        given.choices.set(choices)
+    return given, True
+
+
+def _today(now):
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def remaining_today(owner, now=None):
+    now = now or timezone.now()
+    done = ReviewAnswer.objects.filter(card__in=ReviewCard.objects.owned_by(owner), answered_at__gte=_today(now))
+    return max(0, DAILY_LIMIT - done.count())
+
+
+def _due(owner, now):
+    readable = Quiz.objects.published()
+    return ReviewCard.objects.owned_by(owner).filter(due__lte=now, question__quiz__in=readable)
+
+
+def due_count(owner, now=None):
+    """Cards due now, up to what today's limit still allows (the header and dashboard show it; one query)."""
+    if not owner.is_known:
+        return 0
+    now = now or timezone.now()
+    counts = ReviewCard.objects.owned_by(owner).aggregate(
+        due=Count("pk", distinct=True, filter=Q(due__lte=now, question__quiz__in=Quiz.objects.published())),
+        done=Count("answers", distinct=True, filter=Q(answers__answered_at__gte=_today(now))),
+    )
+    return max(0, min(counts["due"], DAILY_LIMIT - counts["done"]))
+
+
+def next_due(owner, now=None):
+    """When the next card that is not due yet becomes due, or None."""
+    now = now or timezone.now()
+    card = ReviewCard.objects.owned_by(owner).filter(due__gt=now).order_by("due").only("due").first()
+    return card.due if card else None
+
+
+def due_cards(owner, now=None, limit=PAGE_SIZE):
+    """The most overdue cards first, within today's limit, with all a page needs (fixed queries)."""
+    if not owner.is_known:
+        return []
+    now = now or timezone.now()
+    limit = min(limit, remaining_today(owner, now))
+    return list(
+        _due(owner, now)
+        .select_related("question__quiz", "question__section__lecture__course")
+        .prefetch_related("question__choices", "question__patterns")
+        .order_by("due", "id")[:limit]
+    )
+
+
+def _until(due, now):
+    """ "1일", "3시간": how long until a card returns, rounded as a person would say it; "" if due now."""
+    left = due - now
+    if left >= timedelta(hours=20):
+        return _("%(n)d일") % {"n": round(left / timedelta(days=1))}
+    if left >= timedelta(minutes=50):
+        return _("%(n)d시간") % {"n": round(left / timedelta(hours=1))}
+    return ""
+
+
+def state(card, number, given=None, error="", now=None):
+    """The quiz question block's state for a card: shuffled choices, its own form, the answer if any."""
+    question = card.question
+    choices = list(question.choices.all())
+    seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
+    random.Random(seed).shuffle(choices)
+    upcoming = _until(card.due, now or timezone.now()) if given is not None else ""
+    return QuestionState(
+        question=question,
+        number=number,
+        choices=choices,
+        answer=given,
+        error=error,
+        action=reverse("learners:review-answer", args=[card.pk]),
+        version=card.reviews,
+        next_review=upcoming,
+    )
