@@ -7,13 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Section
-from quizzes.models import Choice, Question
+from quizzes.models import Choice, OwnedQuerySet, Question
 
 
-class SectionProgressQuerySet(models.QuerySet):
-    def owned_by(self, owner):
-        return self.filter(**owner.lookup) if owner.is_known else self.none()
-
+class SectionProgressQuerySet(OwnedQuerySet):
     def completed(self):
         return self.filter(completed_at__isnull=False)
 
@@ -57,11 +54,6 @@ class SectionProgress(models.Model):
         return f"{self.user or self.session_key[:8]} · {self.section}"
 
 
-class ReviewCardQuerySet(models.QuerySet):
-    def owned_by(self, owner):
-        return self.filter(**owner.lookup) if owner.is_known else self.none()
-
-
 class ReviewCard(models.Model):
     """A question a learner has met, scheduled for review by FSRS (the py-fsrs package).
 
@@ -85,7 +77,7 @@ class ReviewCard(models.Model):
     last_correct = models.BooleanField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ReviewCardQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("복습 카드")

@@ -244,10 +244,14 @@ class Score:
         return self.total > 0 and self.correct >= self.needed
 
 
-class AttemptQuerySet(models.QuerySet):
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to a learner: an account (``user``) or a visitor (``session_key``)."""
+
     def owned_by(self, owner):
         return self.filter(**owner.lookup) if owner.is_known else self.none()
 
+
+class AttemptQuerySet(OwnedQuerySet):
     def scored(self):
         """Annotate what ``Attempt.score`` needs, in the same query."""
         return self.annotate(

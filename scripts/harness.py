@@ -27,3 +27,20 @@ def shell_output(code, env):
         text=True,
     ).stdout
     return out.strip().splitlines()[-1]
+
+
+def scratch_django(name):
+    """Set Django up on a scratch database: a new SQLite file, unless DATABASE_URL names one; migrated."""
+    import os
+    import tempfile
+
+    import django
+
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/{name}.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

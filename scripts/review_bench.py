@@ -9,32 +9,22 @@ and the header ask for.
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import scratch_django  # scripts/harness.py, beside this file
 
 
 def setup(cards):
-    import django
-
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/review-bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.core.management import call_command
+    scratch_django("review-bench")
     from django.utils import timezone
 
     from course.models import Course, Lecture, Section
     from learners.models import ReviewCard
     from quizzes.models import Choice, Question, Quiz
 
-    call_command("migrate", verbosity=0)
     course = Course.objects.create(slug="bench", title="bench")
     lecture = Lecture.objects.create(course=course, number=1, slug="1강", title="1강")
     now, per_quiz = timezone.now(), 100

@@ -13,12 +13,9 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness import ROOT, scratch_django  # scripts/harness.py, beside this file
 
 QUERIES = [
     "서킷브레이커", "서킷 브레이커", "파드", "큐", "사가", "캐싱", "트랜잭션", "Sidecar", "SIDECAR", "AWS Lambda",
@@ -29,18 +26,12 @@ QUERIES = [
 
 
 def setup(lectures):
-    import django
-
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/search-bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+    scratch_django("search-bench")
     from django.core.management import call_command
 
     from course.importer import import_lecture
     from course.models import Course
 
-    call_command("migrate", verbosity=0)
     call_command("load_course", verbosity=0, stdout=open(os.devnull, "w"))
     course = Course.objects.get(slug="cloud-native-patterns")
     text = (ROOT / "content/cloud-native-patterns/lecture-01.md").read_text(encoding="utf-8")
