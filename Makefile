@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint bench bench-search bench-review scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint bench bench-search bench-review bench-stats scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-search: setup
 # The review due list for one learner with 10,000 cards (DATABASE_URL for PostgreSQL).
 bench-review: setup
 	$(BIN)/python scripts/review_bench.py
+
+# The per-quiz statistics page (item analysis) with 10,000 first attempts (DATABASE_URL for PostgreSQL).
+bench-stats: setup
+	$(BIN)/python scripts/stats_bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

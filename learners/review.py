@@ -154,8 +154,9 @@ def state(card, number, given=None, error="", now=None):
     """The quiz question block's state for a card: shuffled choices, its own form, the answer if any."""
     question = card.question
     choices = list(question.choices.all())
-    seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
-    random.Random(seed).shuffle(choices)
+    if question.kind != question.Kind.TRUE_FALSE:  # 참 before 거짓, as in quizzes
+        seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
+        random.Random(seed).shuffle(choices)
     upcoming = _until(card.due, now or timezone.now()) if given is not None else ""
     return QuestionState(
         question=question,

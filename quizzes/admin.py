@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course.admin import KeepsLearnerRecordsMixin, MarkdownPreviewMixin, publish, unpublish
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
-from quizzes.stats import question_stats
+from quizzes.stats import analyse, analysis_csv, question_stats
 
 
 class QuestionInline(admin.TabularInline):
@@ -47,12 +47,16 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
         if not request.user.has_perm(STATISTICS_PERMISSION):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz.objects.select_related("lecture"), pk=pk)
+        analysis = analyse(quiz)
+        if request.GET.get("format") == "csv":
+            return analysis_csv(quiz, analysis)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("%(quiz)s — 문제별 통계") % {"quiz": quiz},
             "quiz": quiz,
             "rows": question_stats(quiz.questions.all()),
+            "analysis": analysis,
         }
         return render(request, "admin/quizzes/quiz/stats.html", context)
 

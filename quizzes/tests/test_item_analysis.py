@@ -1,0 +1,104 @@
+"""Item analysis on a hand-computed example: five learners' first finished attempts on four questions.
+
+    learner  single multiple tf short | score   (1 = right)
+    A          1      1      1    0   |   3
+    B          1      1      0    0   |   2
+    C          1      0      0    0   |   1
+    D          0      0      1    0   |   1
+    E          0      0      0    0   |   0
+
+Scores 3,2,1,1,0: mean 1.4, median 1, population variance 5.2/5 = 1.04.
+Facility: single 3/5, multiple 2/5, tf 2/5, short 0.
+Discrimination, the correlation of an item with the score without it (rest):
+  single: x = 1,1,1,0,0, rest = 2,1,0,1,0: cov .12, var x .24, var rest .56 → .12/√(.24·.56) = .3273
+  multiple: x = 1,1,0,0,0, rest = 2,1,1,1,0: cov .2, var .24, .4 → .2/√.096 = .6455
+  tf: x = 1,0,0,1,0, rest = 2,2,1,0,0: cov 0 → 0
+  short: nobody right, no variance → none
+Cronbach's alpha: 4/3 · (1 − (.24 + .24 + .24 + 0)/1.04) = .4103
+A's second attempt and F's unfinished first attempt do not count.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Attempt
+from quizzes.stats import analyse
+from quizzes.tests.builders import make_check
+
+pytestmark = pytest.mark.django_db
+TABLE = {"A": (1, 1, 1, 0), "B": (1, 1, 0, 0), "C": (1, 0, 0, 0), "D": (0, 0, 1, 0), "E": (0, 0, 0, 0)}
+
+
+def answer(attempt, question, right):
+    choices = [c for c in question.choices.all() if c.is_correct == bool(right)][:1]
+    given = attempt.answers.create(question=question, is_correct=bool(right), text="" if choices else "오답")
+    given.choices.set(choices)
+
+
+@pytest.fixture
+def quiz():
+    quiz = make_check(slug="analysed")
+    questions = list(quiz.questions.order_by("order"))
+    now = timezone.now()
+    for learner, row in TABLE.items():
+        attempt = Attempt.objects.create(quiz=quiz, number=1, pass_mark=50, session_key=learner, finished_at=now)
+        for question, right in zip(questions, row, strict=True):
+            answer(attempt, question, right)
+    later = Attempt.objects.create(quiz=quiz, number=2, pass_mark=50, session_key="A", finished_at=now)
+    open_first = Attempt.objects.create(quiz=quiz, number=1, pass_mark=50, session_key="F")
+    for question in questions:
+        answer(later, question, False)
+        answer(open_first, question, True)
+    return quiz
+
+
+def test_the_analysis_matches_the_hand_computed_example(quiz, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        analysis = analyse(quiz)
+    assert analysis.attempts == 5 and analysis.distribution == [1, 2, 1, 1, 0]
+    assert analysis.mean == pytest.approx(1.4) and analysis.median == 1
+    assert analysis.alpha == pytest.approx(0.4103, abs=1e-4)
+    items = {item.question.key: item for item in analysis.items}
+    assert [items[k].facility for k in ("single", "multiple", "tf", "short")] == [0.6, 0.4, 0.4, 0.0]
+    assert items["single"].discrimination == pytest.approx(0.3273, abs=1e-4)
+    assert items["multiple"].discrimination == pytest.approx(0.6455, abs=1e-4)
+    assert items["tf"].discrimination == pytest.approx(0.0, abs=1e-9)
+    assert items["short"].discrimination is None
+    assert items["short"].flags == ["너무 어려움"] and items["single"].flags == []
+    assert items["single"].frequencies == [("kubelet", 3, True), ("etcd", 2, False)]
+    assert items["short"].frequencies == [("오답", 5, False)]
+
+
+def test_negative_discrimination_and_too_easy_are_flagged():
+    quiz = make_check(slug="flags")
+    single, multiple, tf, short = quiz.questions.order_by("order")
+    now = timezone.now()
+    # the weakest learner alone gets "single" right; everyone gets "tf" right
+    for n, row in enumerate([(0, 1, 1, 1), (0, 1, 1, 1), (0, 1, 1, 0), (1, 0, 1, 0)]):
+        attempt = Attempt.objects.create(quiz=quiz, number=1, pass_mark=50, session_key=f"l{n}", finished_at=now)
+        for question, right in zip((single, multiple, tf, short), row, strict=True):
+            answer(attempt, question, right)
+    items = {item.question.key: item for item in analyse(quiz).items}
+    assert "변별도 음수" in items["single"].flags and items["single"].discrimination < 0
+    assert items["tf"].flags == ["너무 쉬움"]
+
+
+def test_the_statistics_page_and_its_csv_show_the_analysis(quiz, client, editor):
+    url = reverse("admin:quizzes_quiz_stats", args=[quiz.pk])
+    html = client.get(url).content.decode()
+    for shown in (
+        "첫 번째로 끝낸 응시 5건",
+        "평균 1.4",
+        "중앙값 1",
+        "크론바흐 알파 0.41",
+        "0.33",
+        "0.65",
+        "너무 어려움",
+    ):
+        assert shown in html, shown
+    assert '<svg class="score-chart" role="img"' in html and "<title" in html and "<table" in html
+    csv = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    header, *rows = csv.strip().splitlines()
+    assert header == "question,key,right,facility,discrimination,flags,frequencies"
+    assert rows[0].split(",")[1:5] == ["single", "3", "0.600", "0.327"]
