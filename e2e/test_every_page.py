@@ -85,6 +85,7 @@ def test_every_page_has_no_axe_violations_and_valid_html(browser, live_server, l
     visitor = browser.new_context(base_url=live_server.url).new_page()
     crawled["visitor"] = crawl(visitor, ["/"])
 
+    print(f"crawled {len(crawled['learner'])} pages as a learner, {len(crawled['visitor'])} as a visitor")
     problems = axe_in_both_schemes(learner_page, crawled["learner"], "learner")
     problems |= axe_in_both_schemes(visitor, crawled["visitor"], "visitor")
     assert problems == {}
