@@ -168,3 +168,12 @@ def state(card, number, given=None, error="", now=None):
         version=card.reviews,
         next_review=upcoming,
     )
+
+
+def answered_state(owner, pk, now=None):
+    """The owner's card ``pk`` with its latest review answer, to show after a form sent without htmx."""
+    if not owner.is_known or not str(pk).isdigit():
+        return None
+    card = ReviewCard.objects.owned_by(owner).select_related("question__section__lecture__course").filter(pk=pk).first()
+    given = card.answers.first() if card else None
+    return state(card, 0, given=given, now=now) if given else None

@@ -204,16 +204,7 @@ def review_list(request):
     owner, now = request.learner, timezone.now()
     cards = review.due_cards(owner, now)
     states = [review.state(card, number, now=now) for number, card in enumerate(cards, start=1)]
-    answered = None
-    if owner.is_known and request.GET.get("answered", "").isdigit():  # the result of a form sent without htmx
-        card = (
-            ReviewCard.objects.owned_by(owner)
-            .select_related("question__section__lecture__course")
-            .filter(pk=request.GET["answered"])
-            .first()
-        )
-        if card and (given := card.answers.first()):
-            answered = review.state(card, 0, given=given, now=now)
+    answered = review.answered_state(owner, request.GET.get("answered", ""), now)  # a form sent without htmx
     context = {
         "states": [s for s in states if not answered or s.question.pk != answered.question.pk],
         "answered": answered,
