@@ -33,8 +33,9 @@ def answer_all(page, quiz, *, first_correct):
     """Answer each question in the page; the first right or wrong as asked, the rest right."""
     for number, question in enumerate(quiz.questions.prefetch_related("choices")):
         block = page.locator(f"#question-{question.pk}")
-        if question.kind == "short":
-            block.get_by_label("답").fill(question.accepted_list[0] if number or first_correct else "틀린 답")
+        if not question.has_choices:
+            wrong = "-1" if question.kind == "numeric" else "틀린 답"
+            block.get_by_label("답").fill(question.example_answer() if number or first_correct else wrong)
         else:
             right = {c.token for c in question.choices.all() if c.is_correct}
             wrong = next(c.token for c in question.choices.all() if not c.is_correct)

@@ -104,6 +104,29 @@ class Quiz(models.Model):
             raise ValidationError({"section": _("이 강의의 절이 아닙니다.")})
 
 
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+RANGE_RE = re.compile(rf"\s*({NUMBER})\s*(?:(?:±|\+-|\+/-)\s*({NUMBER})|\.\.\s*({NUMBER}))?\s*")
+
+
+def numeric_range(line):
+    """(low, high) from "3", "99.7±0.05" or "3.141..3.142"; None if the line is none of these."""
+    match = RANGE_RE.fullmatch(line)
+    if not match:
+        return None
+    value = float(match[1])
+    if match[2] is not None:
+        return value - abs(float(match[2])), value + abs(float(match[2]))
+    if match[3] is not None:
+        return min(value, float(match[3])), max(value, float(match[3]))
+    return value, value
+
+
+def parse_number(text):
+    """A typed number: width-folded, spaces, thousands commas and a trailing % allowed; None otherwise."""
+    text = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace(",", "").removesuffix("%")
+    return float(text) if re.fullmatch(NUMBER, text) else None
+
+
 def normalise_answer(text):
     """Fold width, case, whitespace and punctuation so "Ｋubernetes ", "kubernetes" compare equal."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -120,6 +143,9 @@ class Question(RendersMarkdown):
         MULTIPLE = "multiple", _("모두 고르기")
         TRUE_FALSE = "true_false", _("참/거짓")
         SHORT = "short", _("단답형")
+        NUMERIC = "numeric", _("수치")
+
+    TYPED = (Kind.SHORT, Kind.NUMERIC)  # answered by typing, not by choosing
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("퀴즈"))
     key = models.SlugField(_("키"), max_length=100, help_text=_("문제 은행 파일에서 이 문제를 가리키는 이름"))
@@ -130,9 +156,12 @@ class Question(RendersMarkdown):
     explanation = models.TextField(_("해설 (마크다운)"), blank=True)
     explanation_html = models.TextField(editable=False, blank=True)
     accepted_answers = models.TextField(
-        _("정답으로 인정할 답 (단답형)"),
+        _("정답으로 인정할 답 (단답형, 수치)"),
         blank=True,
-        help_text=_("한 줄에 하나씩. 대소문자, 전각/반각, 공백, 문장 부호는 무시하고 비교합니다."),
+        help_text=_(
+            "한 줄에 하나씩. 단답형은 대소문자, 전각/반각, 공백, 문장 부호를 무시하고 비교합니다. "
+            "수치는 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 적습니다."
+        ),
     )
     section = models.ForeignKey(
         Section,
@@ -160,11 +189,34 @@ class Question(RendersMarkdown):
 
     @property
     def has_choices(self):
-        return self.kind != self.Kind.SHORT
+        return self.kind not in self.TYPED
+
+    def example_answer(self):
+        """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
+        if self.kind == self.Kind.NUMERIC:
+            low, high = self.numeric_ranges[0]
+            return f"{(low + high) / 2:g}"
+        return self.accepted_list[0] if self.accepted_list else ""
+
+    @property
+    def numeric_ranges(self):
+        """The accepted (low, high) ranges of a numeric question; None if a line cannot be read."""
+        ranges = [numeric_range(line) for line in self.accepted_list]
+        return None if None in ranges else ranges
 
     def choice_problems(self, choices):
         """Messages for a set of (is_correct, text) pairs that cannot make this question gradable."""
         right = sum(1 for is_correct, _text in choices if is_correct)
+        if self.kind == self.Kind.NUMERIC:
+            if choices:
+                return [_("수치 문제에는 선택지를 두지 않습니다. 정답은 '정답으로 인정할 답'에 적습니다.")]
+            if not self.accepted_list or self.numeric_ranges is None:
+                return [
+                    _(
+                        "수치 문제의 정답은 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 한 줄에 하나씩 적습니다."
+                    )
+                ]
+            return []
         if self.kind == self.Kind.SHORT:
             if choices:
                 return [_("단답형 문제에는 선택지를 두지 않습니다. 정답은 '정답으로 인정할 답'에 적습니다.")]
@@ -180,7 +232,11 @@ class Question(RendersMarkdown):
         return []
 
     def grade(self, *, choices=(), text=""):
-        """True when the answer is right: choices all-or-nothing, short answers after normalising."""
+        """True when the answer is right: choices all-or-nothing, short answers after normalising,
+        numbers inside an accepted range."""
+        if self.kind == self.Kind.NUMERIC:
+            value = parse_number(text)
+            return value is not None and any(low <= value <= high for low, high in self.numeric_ranges or [])
         if self.kind == self.Kind.SHORT:
             given = normalise_answer(text)
             return bool(given) and given in {normalise_answer(a) for a in self.accepted_list}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.cache import cached_fragment
-from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed
+from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed, parse_number
 from quizzes.signals import answer_recorded, attempt_finished
 
 
@@ -79,7 +79,7 @@ def _attempt_open(quiz, owner):
 
 def parse_answer(question, tokens, text):
     """The chosen choices and the typed text of a submitted answer; AnswerError when it cannot be graded."""
-    if question.kind == Question.Kind.SHORT:
+    if question.kind in Question.TYPED:
         text = (text or "").strip()
         if not text:
             raise AnswerError(_("답을 입력해 주세요."))
@@ -87,6 +87,8 @@ def parse_answer(question, tokens, text):
             raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
         if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
             raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
+        if question.kind == Question.Kind.NUMERIC and parse_number(text) is None:
+            raise AnswerError(_("숫자로 답해 주세요 (예: 99.7)."))
         return [], text
     tokens = [t for t in tokens if t]
     if not tokens:

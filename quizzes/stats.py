@@ -45,7 +45,7 @@ def question_stats(questions):
     ):
         wrong.setdefault(choice.question_id, (choice.text, choice.times))
     for row in (
-        Answer.objects.filter(question__in=ids, question__kind=Question.Kind.SHORT, is_correct=False)
+        Answer.objects.filter(question__in=ids, question__kind__in=Question.TYPED, is_correct=False)
         .values("question", "text")
         .annotate(times=Count("id"))
         .order_by("question", "-times", "text")

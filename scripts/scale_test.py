@@ -290,7 +290,7 @@ for section in Section.objects.published().select_related("lecture__course"):
     questions = []
     for q in (quiz.questions.prefetch_related("choices") if quiz else []):
         choice = next(iter(q.choices.all()), None)
-        data = {"choice": choice.token} if choice else {"text": (q.accepted_list or ["답"])[0]}
+        data = {"choice": choice.token} if choice else {"text": q.example_answer() or "답"}
         questions.append({"pk": q.pk, "url": reverse("quizzes:answer", args=[quiz.slug, q.pk]), "data": data})
     plan.append({"pk": section.pk, "url": section.get_absolute_url(), "questions": questions,
                  "visit": reverse("learners:section-visit", args=[section.pk]),
