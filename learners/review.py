@@ -96,15 +96,15 @@ def _today(now):
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _is_due(now):
+    """A card that is due and whose quiz readers may open."""
+    return Q(due__lte=now, question__quiz__in=Quiz.objects.published())
+
+
 def remaining_today(owner, now=None):
     now = now or timezone.now()
     done = ReviewAnswer.objects.filter(card__in=ReviewCard.objects.owned_by(owner), answered_at__gte=_today(now))
     return max(0, DAILY_LIMIT - done.count())
-
-
-def _due(owner, now):
-    readable = Quiz.objects.published()
-    return ReviewCard.objects.owned_by(owner).filter(due__lte=now, question__quiz__in=readable)
 
 
 def due_count(owner, now=None):
@@ -113,7 +113,7 @@ def due_count(owner, now=None):
         return 0
     now = now or timezone.now()
     counts = ReviewCard.objects.owned_by(owner).aggregate(
-        due=Count("pk", distinct=True, filter=Q(due__lte=now, question__quiz__in=Quiz.objects.published())),
+        due=Count("pk", distinct=True, filter=_is_due(now)),
         done=Count("answers", distinct=True, filter=Q(answers__answered_at__gte=_today(now))),
     )
     return max(0, min(counts["due"], DAILY_LIMIT - counts["done"]))
@@ -133,7 +133,8 @@ def due_cards(owner, now=None, limit=PAGE_SIZE):
     now = now or timezone.now()
     limit = min(limit, remaining_today(owner, now))
     return list(
-        _due(owner, now)
+        ReviewCard.objects.owned_by(owner)
+        .filter(_is_due(now))
         .select_related("question__quiz", "question__section__lecture__course")
         .prefetch_related("question__choices", "question__patterns")
         .order_by("due", "id")[:limit]

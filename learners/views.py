@@ -208,7 +208,6 @@ def review_list(request):
     context = {
         "states": [s for s in states if not answered or s.question.pk != answered.question.pk],
         "answered": answered,
-        "due": review.due_count(owner, now),
         "next_due": review.next_due(owner, now),
         "has_cards": owner.is_known and ReviewCard.objects.owned_by(owner).exists(),
     }
