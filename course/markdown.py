@@ -288,10 +288,16 @@ def _unclosed_tags(text, skip=()):
     return found
 
 
-def _replace_at(text, positions, replacement):
-    for position in sorted(positions, reverse=True):
-        text = text[:position] + replacement + text[position + 1 :]
-    return text
+def _replace_at(text, positions, replace):
+    """``text`` with the character at each position replaced by ``replace(char)``; one pass, however many."""
+    chars = list(text)
+    for position in positions:
+        chars[position] = replace(chars[position])
+    return "".join(chars)
+
+
+def _escaped(char):
+    return "\\" + char
 
 
 def sanitize_source(text, keep=frozenset()):
@@ -320,7 +326,7 @@ def sanitize_source(text, keep=frozenset()):
         lines.append("".join(pieces) + line[at:])
     parser = _SourceSanitizer(keep)
     joined = "\n".join(lines)
-    parser.feed(_replace_at(joined, _unclosed_tags(joined), "&lt;"))
+    parser.feed(_replace_at(joined, _unclosed_tags(joined), lambda _char: "&lt;"))
     parser.close()
     cleaned = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m[1])], "".join(parser.out))
     return cleaned, parser.dropped
@@ -364,8 +370,11 @@ def _escape_in(lines, paragraph):
     unclosed = open_at["["] + open_at["("]
     if len(unclosed) <= UNCLOSED_LIMIT:
         return
-    for index, column in sorted(unclosed, reverse=True):  # right to left: columns stay valid
-        lines[index] = lines[index][:column] + "\\" + lines[index][column:]
+    by_line = {}
+    for index, column in unclosed:
+        by_line.setdefault(index, []).append(column)
+    for index, columns in by_line.items():
+        lines[index] = _replace_at(lines[index], columns, _escaped)
 
 
 def _escape_code_and_tags_in(lines, paragraph):
@@ -380,13 +389,12 @@ def _escape_code_and_tags_in(lines, paragraph):
         spans = _code_spans(line)
         inside = {position for start, end in spans for position in range(start, end)}
         runs = [run for run in BACKTICKS_RE.finditer(line) if run.start() not in inside]
-        for run in reversed(runs):
-            line = line[: run.start()] + "\\`" * len(run[0]) + line[run.end() :]
+        line = _replace_at(line, [p for run in runs for p in range(*run.span())], _escaped)
         if runs:
             spans = _code_spans(line.replace("\\`", "  "))
         unclosed = _unclosed_tags(line, spans)
         if len(unclosed) > UNCLOSED_LIMIT:
-            line = _replace_at(line, unclosed, "&lt;")
+            line = _replace_at(line, unclosed, lambda _char: "&lt;")
         lines[index] = line
 
 
