@@ -108,7 +108,9 @@ class ReviewAnswer(models.Model):
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="answers")
     text = models.CharField(max_length=200, blank=True)
     choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    given = models.JSONField(default=list)  # as Answer.given
     is_correct = models.BooleanField()
+    credit = models.FloatField(default=0)
     rating = models.PositiveSmallIntegerField()  # fsrs.Rating: 1 Again, 2 Hard, 3 Good
     due_after = models.DateTimeField()
     answered_at = models.DateTimeField(default=timezone.now)

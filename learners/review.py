@@ -8,7 +8,6 @@ or Hard when it came in a retried quiz attempt after a wrong answer to the same 
 they never touch quiz attempts or scores.
 """
 
-import random
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from fsrs import Card, Rating, Scheduler
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.learner import Learner
 from quizzes.models import Quiz
-from quizzes.services import QuestionState, parse_answer
+from quizzes.services import QuestionState, given_record, parse_answer
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 DAILY_LIMIT = 50  # answers a day; what is due beyond it waits for tomorrow
@@ -69,25 +68,32 @@ def record_quiz_answer(answer, now=None):
         _schedule(card, rating_for(answer.is_correct, retried), answer.is_correct, now)
 
 
-def answer(card, *, tokens=(), text="", version=None, now=None):
+def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
     """Grade a review answer; returns (ReviewAnswer, created). Raises quizzes' AnswerError for bad input.
 
     A form carries the card's version: a second submit of the same form (a double click,
     a replay) returns the answer already given instead of reviewing the card twice.
     """
     now = now or timezone.now()
-    choices, text = parse_answer(card.question, tokens, text)
+    sent = parse_answer(card.question, tokens, text, parts)
     with transaction.atomic():
         card = ReviewCard.objects.select_for_update().select_related("question").get(pk=card.pk)
         if version is not None and version != card.reviews and (given := card.answers.first()):
             return given, False
-        correct = card.question.grade(choices=choices, text=text)
-        rating = rating_for(correct)
-        _schedule(card, rating, correct, now)
+        mark = card.question.mark(**sent)
+        rating = rating_for(mark.is_correct)
+        _schedule(card, rating, mark.is_correct, now)
         given = ReviewAnswer.objects.create(
-            card=card, text=text, is_correct=correct, rating=int(rating), due_after=card.due, answered_at=now
+            card=card,
+            text=sent.get("text", ""),
+            given=given_record(card.question, sent, mark),
+            is_correct=mark.is_correct,
+            credit=mark.credit,
+            rating=int(rating),
+            due_after=card.due,
+            answered_at=now,
         )
-        given.choices.set(choices)
+        given.choices.set(sent.get("choices", ()))
     return given, True
 
 
@@ -154,15 +160,14 @@ def _until(due, now):
 def state(card, number, given=None, error="", now=None):
     """The quiz question block's state for a card: shuffled choices, its own form, the answer if any."""
     question = card.question
-    choices = list(question.choices.all())
-    if question.kind != question.Kind.TRUE_FALSE:  # 참 before 거짓, as in quizzes
-        seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
-        random.Random(seed).shuffle(choices)
+    seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
+    choices, pairs = question.arrange(question.choices.all(), seed)
     upcoming = _until(card.due, now or timezone.now()) if given is not None else ""
     return QuestionState(
         question=question,
         number=number,
         choices=choices,
+        pairs=pairs,
         answer=given,
         error=error,
         action=reverse("learners:review-answer", args=[card.pk]),

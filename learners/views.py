@@ -26,7 +26,7 @@ from learners import accounts, analytics, review, services
 from learners.forms import AddressForm, DeleteAccountForm, SignupForm
 from learners.models import ReviewCard
 from quizzes.models import STATISTICS_PERMISSION, Answer, Attempt
-from quizzes.services import AnswerError
+from quizzes.services import AnswerError, posted
 
 
 def _next_url(request, default):
@@ -221,10 +221,7 @@ def review_answer(request, pk):
     version = request.POST.get("version", "")
     try:
         given, _created = review.answer(
-            card,
-            tokens=request.POST.getlist("choice"),
-            text=request.POST.get("text", ""),
-            version=int(version) if version.isdigit() else None,
+            card, **posted(request.POST), version=int(version) if version.isdigit() else None
         )
     except AnswerError as error:
         given, message = None, str(error)

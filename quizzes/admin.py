@@ -69,7 +69,11 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         choices = [
-            (form.cleaned_data.get("is_correct", False), form.cleaned_data.get("text", ""))
+            (
+                form.cleaned_data.get("is_correct", False),
+                form.cleaned_data.get("text", ""),
+                form.cleaned_data.get("match", ""),
+            )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
@@ -80,7 +84,7 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
 class ChoiceInline(MarkdownPreviewMixin, admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    fields = ["order", "text", "is_correct", "feedback"]
+    fields = ["order", "text", "match", "is_correct", "feedback"]
     extra = 0
     formfield_overrides = {Choice._meta.get_field("feedback").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 

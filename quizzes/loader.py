@@ -34,16 +34,24 @@ class QuestionEntry:
             "kind": kind,
             "prompt": files.text(entry, "prompt", where, required=True),
             "explanation": files.text(entry, "explanation", where),
-            "accepted_answers": "\n".join(files.strings(entry, "accepted", where)),
+            "accepted_answers": "\n".join(files.strings(entry, "accepted", where) or cls._blanks(entry, where)),
         }
         choices = cls._choices(entry, kind, where)
-        problems = Question(**values).choice_problems([(correct, text) for text, correct, _ in choices])
+        problems = Question(**values).choice_problems([(correct, text, *match) for text, correct, _, *match in choices])
         if problems:
             raise ContentError(f"{where}: {' '.join(str(p) for p in problems)}")
-        if any(not text for text, _, _ in choices):
-            raise ContentError(_("%(where)s: 내용이 빈 선택지가 있습니다.") % {"where": where})
         key, section = files.text(entry, "key", where, required=True), files.text(entry, "section", where)
         return cls(key, values, section, choices, sorted(set(files.strings(entry, "patterns", where))), where)
+
+    @staticmethod
+    def _blanks(entry, where):
+        """A cloze question's ``blanks = [["쿠버네티스", "Kubernetes"], ["파드"]]``: one line per blank."""
+        blanks = entry.get("blanks", [])
+        if not isinstance(blanks, list) or not all(isinstance(b, list) and b for b in blanks):
+            raise ContentError(_("%(where)s: blanks는 빈칸마다 인정할 답의 목록이어야 합니다.") % {"where": where})
+        if any("|" in answer for blank in blanks for answer in blank if isinstance(answer, str)):
+            raise ContentError(_("%(where)s: 빈칸의 답에는 | 를 쓸 수 없습니다.") % {"where": where})
+        return [" | ".join(files.strings({"blank": blank}, "blank", where)) for blank in blanks]
 
     @staticmethod
     def _choices(entry, kind, where):
@@ -57,11 +65,14 @@ class QuestionEntry:
         tables = (
             [] if kind == Question.Kind.SHORT else files.tables(entry, "choice", where, shown="quiz.question.choice")
         )
+        # The match is listed only when there is one, so that choices of other kinds keep the
+        # fingerprint they were loaded with (course.sync).
         return [
             [
                 files.text(c, "text", place),
                 files.boolean(c, "correct", place, default=False),
                 files.text(c, "feedback", place),
+                *filter(None, [files.text(c, "match", place)]),
             ]
             for c, place in tables
         ]
@@ -143,7 +154,7 @@ def _load_question(quiz, lecture, entry, order, report, force):
     values = entry.values | {"order": order, "section": _section(lecture, entry.section, entry.where)}
     existing = list(question.choices.all()) if question.pk else []
     current = {
-        "choices": [[c.text, c.is_correct, c.feedback] for c in existing],
+        "choices": [[c.text, c.is_correct, c.feedback, *filter(None, [c.match])] for c in existing],
         "patterns": sorted(question.patterns.values_list("slug", flat=True)) if question.pk else [],
     }
     wanted = {"choices": entry.choices, "patterns": entry.patterns}
@@ -156,9 +167,9 @@ def _load_question(quiz, lecture, entry, order, report, force):
 
 def _replace_choices(question, existing, wanted):
     """Rewrite choices in place (their tokens stay), adding or removing at the end."""
-    for order, (text, correct, feedback) in enumerate(wanted, start=1):
+    for order, (text, correct, feedback, *match) in enumerate(wanted, start=1):
         choice = existing[order - 1] if order <= len(existing) else Choice(question=question)
-        values = {"order": order, "text": text, "is_correct": correct, "feedback": feedback}
+        values = {"order": order, "text": text, "is_correct": correct, "feedback": feedback, "match": "".join(match)}
         if choice.pk is None or any(getattr(choice, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(choice, name, value)

@@ -5,16 +5,17 @@ whether it was right at the time, and snapshots the pass mark, so later edits to
 question cannot rewrite a learner's history.
 """
 
+import html
 import random
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -144,8 +145,12 @@ class Question(RendersMarkdown):
         TRUE_FALSE = "true_false", _("참/거짓")
         SHORT = "short", _("단답형")
         NUMERIC = "numeric", _("수치")
+        ORDERING = "ordering", _("순서 맞추기")
+        MATCHING = "matching", _("짝 짓기")
+        CLOZE = "cloze", _("빈칸 채우기")
 
-    TYPED = (Kind.SHORT, Kind.NUMERIC)  # answered by typing, not by choosing
+    TYPED = (Kind.SHORT, Kind.NUMERIC)  # answered by typing one line, not by choosing
+    ITEMISED = (Kind.ORDERING, Kind.MATCHING, Kind.CLOZE)  # several items, each earning its share of the point
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("퀴즈"))
     key = models.SlugField(_("키"), max_length=100, help_text=_("문제 은행 파일에서 이 문제를 가리키는 이름"))
@@ -156,11 +161,12 @@ class Question(RendersMarkdown):
     explanation = models.TextField(_("해설 (마크다운)"), blank=True)
     explanation_html = models.TextField(editable=False, blank=True)
     accepted_answers = models.TextField(
-        _("정답으로 인정할 답 (단답형, 수치)"),
+        _("정답으로 인정할 답 (단답형, 수치, 빈칸 채우기)"),
         blank=True,
         help_text=_(
             "한 줄에 하나씩. 단답형은 대소문자, 전각/반각, 공백, 문장 부호를 무시하고 비교합니다. "
-            "수치는 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 적습니다."
+            "수치는 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 적습니다. "
+            "빈칸 채우기는 빈칸마다 한 줄, 인정할 답을 | 로 나눠 적고 문제에는 빈칸 자리에 {1}, {2}를 씁니다."
         ),
     )
     section = models.ForeignKey(
@@ -181,7 +187,8 @@ class Question(RendersMarkdown):
         constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key_per_quiz")]
 
     def __str__(self):
-        return Truncator(re.sub(r"\s+", " ", strip_tags(self.prompt_html or self.prompt)).strip()).chars(80)
+        text = BLANK_RE.sub("___", strip_tags(self.prompt_html or self.prompt))
+        return Truncator(re.sub(r"\s+", " ", text).strip()).chars(80)
 
     @property
     def accepted_list(self):
@@ -189,7 +196,23 @@ class Question(RendersMarkdown):
 
     @property
     def has_choices(self):
-        return self.kind not in self.TYPED
+        return self.kind not in (*self.TYPED, self.Kind.CLOZE)
+
+    @property
+    def is_itemised(self):
+        return self.kind in self.ITEMISED
+
+    @property
+    def blanks(self):
+        """A cloze question's accepted answers, one list per blank: "쿠버네티스 | Kubernetes" → two."""
+        return [[part.strip() for part in line.split("|") if part.strip()] for line in self.accepted_list]
+
+    @property
+    def prompt_with_blanks(self):
+        """The prompt's HTML with each {n} drawn as a numbered gap the learner can see."""
+        return BLANK_RE.sub(
+            lambda m: f'<span class="cloze-gap">({m[1]}) <span class="cloze-gap__line"></span></span>', self.prompt_html
+        )
 
     def example_answer(self):
         """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
@@ -204,9 +227,35 @@ class Question(RendersMarkdown):
         ranges = [numeric_range(line) for line in self.accepted_list]
         return None if None in ranges else ranges
 
+    def arrange(self, choices, seed, shuffle=True):
+        """(choices, pairs): the choices in the order a learner sees them, and for matching the
+        descriptions to pick from, in an order of their own. Both come from ``seed``, a secret.
+
+        Ordering items are always shuffled, and never shown already in the right order.
+        """
+        choices, pairs = list(choices), []
+        if self.kind == self.Kind.ORDERING:
+            right = list(choices)
+            random.Random(f"{seed}:{self.pk}").shuffle(choices)
+            if choices == right and len(choices) > 1:
+                choices = choices[1:] + choices[:1]
+        elif self.kind == self.Kind.MATCHING:
+            pairs = [c for c in choices if c.match]
+            choices = [c for c in choices if c.text]
+            random.Random(f"{seed}:{self.pk}").shuffle(choices)
+            random.Random(f"{seed}:{self.pk}:pairs").shuffle(pairs)
+        elif shuffle and self.kind != self.Kind.TRUE_FALSE:
+            random.Random(f"{seed}:{self.pk}").shuffle(choices)
+        return choices, pairs
+
     def choice_problems(self, choices):
-        """Messages for a set of (is_correct, text) pairs that cannot make this question gradable."""
-        right = sum(1 for is_correct, _text in choices if is_correct)
+        """Messages for a set of (is_correct, text[, match]) choices that cannot make this question gradable."""
+        choices = [(is_correct, text, *(rest or [""])) for is_correct, text, *rest in choices]
+        if self.kind in self.ITEMISED:
+            return self._itemised_problems(choices)
+        if any(not text.strip() for _c, text, _m in choices):
+            return [_("내용이 빈 선택지가 있습니다.")]
+        right = sum(1 for is_correct, _text, _match in choices if is_correct)
         if self.kind == self.Kind.NUMERIC:
             if choices:
                 return [_("수치 문제에는 선택지를 두지 않습니다. 정답은 '정답으로 인정할 답'에 적습니다.")]
@@ -231,17 +280,112 @@ class Question(RendersMarkdown):
             return [_("모두 고르기 문제는 정답 선택지가 하나 이상 있어야 합니다.")]
         return []
 
-    def grade(self, *, choices=(), text=""):
-        """True when the answer is right: choices all-or-nothing, short answers after normalising,
-        numbers inside an accepted range."""
+    def _itemised_problems(self, choices):
+        texts = [text.strip() for _c, text, _m in choices if text.strip()]
+        if self.kind == self.Kind.CLOZE:
+            if choices:
+                return [_("빈칸 채우기 문제에는 선택지를 두지 않습니다. 빈칸의 답은 '정답으로 인정할 답'에 적습니다.")]
+            numbers = [int(n) for n in BLANK_RE.findall(self.prompt)]
+            if not self.blanks or numbers != list(range(1, len(self.blanks) + 1)) or not all(self.blanks):
+                return [
+                    _(
+                        "빈칸 채우기 문제는 문제 글에 빈칸 {1}, {2}, …를 차례로 한 번씩 쓰고, "
+                        "'정답으로 인정할 답'에 빈칸마다 한 줄씩 답을 적어야 합니다 (지금 빈칸 %(gaps)d개, 답 %(lines)d줄)."
+                    )
+                    % {"gaps": len(numbers), "lines": len(self.blanks)}
+                ]
+            return []
+        if self.accepted_list:
+            return [_("순서 맞추기와 짝 짓기 문제는 '정답으로 인정할 답'을 비워 둡니다.")]
+        if self.kind == self.Kind.ORDERING:
+            if len(texts) < 2 or len(texts) != len(choices):
+                return [_("순서 맞추기 문제는 내용이 있는 항목이 두 개 이상 있어야 합니다.")]
+            if len(set(texts)) != len(texts):
+                return [_("순서 맞추기 문제에 같은 항목이 두 번 있습니다.")]
+            return []
+        matches = [match.strip() for _c, _t, match in choices if match.strip()]
+        if any(text.strip() and not match.strip() for _c, text, match in choices):
+            return [_("짝 짓기 문제의 항목마다 짝을 적어야 합니다 (짝만 있고 항목이 빈 선택지는 오답 보기가 됩니다).")]
+        if len(texts) < 2:
+            return [_("짝 짓기 문제는 항목과 짝이 두 쌍 이상 있어야 합니다.")]
+        if len(set(matches)) != len(matches) or len(set(texts)) != len(texts):
+            return [_("짝 짓기 문제에 같은 항목이나 같은 짝이 두 번 있습니다.")]
+        return []
+
+    def mark(self, *, choices=(), text="", parts=()):
+        """The answer's ``Mark``: choices all-or-nothing, short answers after normalising, numbers
+        inside an accepted range; ordering, matching and cloze earn a share per item right."""
+        if self.kind in self.ITEMISED:
+            items = getattr(self, f"_{self.kind}_items")(choices, parts)
+            return Mark(sum(item["right"] for item in items) / len(items), items)
         if self.kind == self.Kind.NUMERIC:
             value = parse_number(text)
-            return value is not None and any(low <= value <= high for low, high in self.numeric_ranges or [])
-        if self.kind == self.Kind.SHORT:
+            right = value is not None and any(low <= value <= high for low, high in self.numeric_ranges or [])
+        elif self.kind == self.Kind.SHORT:
             given = normalise_answer(text)
-            return bool(given) and given in {normalise_answer(a) for a in self.accepted_list}
-        right = {c.pk for c in self.choices.all() if c.is_correct}
-        return {c.pk for c in choices} == right
+            right = bool(given) and given in {normalise_answer(a) for a in self.accepted_list}
+        else:
+            right = {c.pk for c in choices} == {c.pk for c in self.choices.all() if c.is_correct}
+        return Mark(float(right))
+
+    def grade(self, **answer):
+        """True when the answer is wholly right."""
+        return self.mark(**answer).is_correct
+
+    def solution(self):
+        """The right answer item by item, for a question left unanswered in a finished attempt."""
+        if self.kind == self.Kind.CLOZE:
+            return [item(_("빈칸 %(n)d") % {"n": n}, "", " / ".join(a), False) for n, a in enumerate(self.blanks, 1)]
+        if self.kind == self.Kind.MATCHING:
+            return [item(c.plain, "", c.match, False) for c in self.choices.all() if c.text]
+        return [item(_("%(n)d번째") % {"n": n}, "", c.plain, False) for n, c in enumerate(self.choices.all(), 1)]
+
+    def _ordering_items(self, choices, parts):
+        right = list(self.choices.all())
+        return [
+            item(_("%(n)d번째") % {"n": n}, given.plain, expected.plain, given.pk == expected.pk)
+            for n, (given, expected) in enumerate(zip(choices, right, strict=True), start=1)
+        ]
+
+    def _matching_items(self, choices, parts):
+        pairs = {c.pair_token: c for c in self.choices.all() if c.match}
+        chosen = dict(zip((c.pk for c in choices), parts, strict=True))
+        return [
+            item(term.plain, pairs[chosen[term.pk]].match, term.match, pairs[chosen[term.pk]].pk == term.pk)
+            for term in self.choices.all()
+            if term.text
+        ]
+
+    def _cloze_items(self, choices, parts):
+        return [
+            item(
+                _("빈칸 %(n)d") % {"n": n},
+                given,
+                accepted[0],
+                normalise_answer(given) in {normalise_answer(a) for a in accepted},
+            )
+            for n, (given, accepted) in enumerate(zip(parts, self.blanks, strict=True), start=1)
+        ]
+
+
+BLANK_RE = re.compile(r"\{(\d{1,2})\}")
+
+
+def item(label, given, expected, right):
+    """One item of an ordering, matching or cloze answer, as kept on the answer for its feedback."""
+    return {"label": label, "given": given, "expected": expected, "right": bool(right)}
+
+
+@dataclass
+class Mark:
+    """How right an answer is: ``credit`` from 0 to 1, and per item (ordering, matching, cloze) what was given."""
+
+    credit: float
+    items: list = field(default_factory=list)
+
+    @property
+    def is_correct(self):
+        return self.credit >= 1
 
 
 def new_token():
@@ -255,8 +399,19 @@ class Choice(RendersMarkdown):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("문제"))
     order = models.PositiveIntegerField(_("순서"), default=0)
-    text = models.CharField(_("선택지"), max_length=500)
+    text = models.CharField(
+        _("선택지"),
+        max_length=500,
+        blank=True,
+        help_text=_("순서 맞추기는 맞는 순서대로, 짝 짓기는 왼쪽 항목을 적습니다."),
+    )
     text_html = models.TextField(editable=False, blank=True)
+    match = models.CharField(
+        _("짝 (짝 짓기)"),
+        max_length=500,
+        blank=True,
+        help_text=_("짝 짓기에서 이 항목과 짝이 되는 설명. 항목을 비우고 짝만 적으면 오답 보기가 됩니다."),
+    )
     is_correct = models.BooleanField(_("정답"), default=False)
     feedback = models.TextField(
         _("피드백"), blank=True, help_text=_("답한 뒤에 보입니다. 오답이면 왜 틀렸는지 적습니다.")
@@ -270,7 +425,18 @@ class Choice(RendersMarkdown):
         verbose_name_plural = _("선택지")
 
     def __str__(self):
-        return self.text
+        return self.text or self.match
+
+    @property
+    def plain(self):
+        """The text without markup, for a <select> option and for the answer kept on record."""
+        return html.unescape(strip_tags(self.text_html or self.text))
+
+    @property
+    def pair_token(self):
+        """What a matching form posts for this choice's description: unlike ``token``, which the
+        form shows beside the term, it cannot be linked to the term without the server's secret."""
+        return salted_hmac("quizzes.pair", self.token).hexdigest()[:16]
 
 
 def questions_needed(pass_mark, total):
@@ -282,10 +448,18 @@ def questions_needed(pass_mark, total):
 class Score:
     """An attempt's result; unanswered questions count as wrong."""
 
-    correct: int
+    correct: float  # points: a question wholly right is 1, partly right a share of it
     answered: int
     total: int
     pass_mark: int
+
+    def __post_init__(self):
+        self.correct = round(self.correct, 4)  # a sum of thirds is whole when it should be
+
+    @property
+    def points(self):
+        """The points as a learner reads them: "3", or "2.67" with partly right answers."""
+        return format(round(self.correct, 2), "g")
 
     @property
     def percent(self):
@@ -311,7 +485,15 @@ class AttemptQuerySet(OwnedQuerySet):
     def scored(self):
         """Annotate what ``Attempt.score`` needs, in the same query."""
         return self.annotate(
-            right=Count("answers", filter=Q(answers__is_correct=True), distinct=True),
+            right=Coalesce(
+                Subquery(
+                    Answer.objects.filter(attempt=OuterRef("pk"))
+                    .values("attempt")
+                    .annotate(s=Sum("credit"))
+                    .values("s")
+                ),
+                0.0,
+            ),
             answered=Count("answers", distinct=True),
             questions=Coalesce("question_count", Count("quiz__questions", distinct=True)),
         )
@@ -383,15 +565,11 @@ class Attempt(models.Model):
     def is_finished(self):
         return self.finished_at is not None
 
-    def choice_order(self, question, choices):
-        """The shuffle for this attempt, from its secret seed: fixed for the attempt, new for the next.
-
-        The seed never leaves the server, so the order cannot be recomputed from what a page shows.
-        """
-        choices = list(choices)
-        if self.quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
-            random.Random(f"{self.shuffle_seed}:{question.pk}").shuffle(choices)
-        return choices
+    def arrange(self, question, choices):
+        """The shuffle for this attempt (``Question.arrange``), from its secret seed: fixed for the
+        attempt, new for the next. The seed never leaves the server, so the order cannot be
+        recomputed from what a page shows."""
+        return question.arrange(choices, self.shuffle_seed, self.quiz.shuffle)
 
     @property
     def score(self):
@@ -406,8 +584,11 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
     text = models.CharField(max_length=500, blank=True)
-    given = models.JSONField(default=list, help_text=_("답한 그대로의 선택지 문장"))
+    given = models.JSONField(
+        default=list, help_text=_("답한 그대로: 선택지 문장, 또는 순서·짝·빈칸 문제는 항목마다 낸 답과 채점")
+    )
     is_correct = models.BooleanField()
+    credit = models.FloatField(_("점수"), default=0, help_text=_("0에서 1까지. 순서·짝·빈칸 문제는 맞힌 항목만큼"))
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -29,10 +29,11 @@ class QuestionState:
     question: Question
     number: int
     choices: list
+    pairs: list = field(default_factory=list)  # matching: the descriptions to pick from
     answer: Answer | None = None
     error: str = ""
-    given_text: str = ""
-    chosen_tokens: set = field(default_factory=set)
+    # What the learner sent when it could not be recorded, to show again with the error.
+    posted: dict = field(default_factory=dict)
     # Where the form posts (the quiz's answer URL when empty), and for a review card its
     # version and, once answered, when it returns ("2일"; learners.review).
     action: str = ""
@@ -48,8 +49,52 @@ class QuestionState:
         return {c.pk for c in self.answer.choices.all()} if self.answer else set()
 
     @property
+    def chosen_tokens(self):
+        return set(self.posted.get("tokens", ()))
+
+    @property
+    def given_text(self):
+        return self.posted.get("text", "")
+
+    @property
+    def slots(self):
+        """Ordering: (position, token of the item placed there), as shuffled or as last sent."""
+        tokens = self.posted.get("tokens") or [c.token for c in self.choices]
+        return list(enumerate(tokens, start=1))
+
+    @property
+    def rows(self):
+        """Matching: (term, token of the description picked for it), as last sent."""
+        picked = dict(zip(self.posted.get("tokens", ()), self.posted.get("parts", ()), strict=False))
+        return [(term, picked.get(term.token, "")) for term in self.choices]
+
+    @property
+    def gaps(self):
+        """Cloze: (blank number, text typed in it), as last sent."""
+        typed = list(self.posted.get("parts", ()))
+        return [(n, typed[n - 1] if n <= len(typed) else "") for n in range(1, len(self.question.blanks) + 1)]
+
+    @property
+    def items(self):
+        """Ordering, matching, cloze: each item as answered and marked, or the solution if unanswered."""
+        return self.answer.given if self.answer else self.question.solution()
+
+    @property
+    def item_count(self):
+        return len(self.question.blanks) if self.question.kind == Question.Kind.CLOZE else len(self.choices)
+
+    @property
+    def right_items(self):
+        return sum(1 for item in self.items if item["right"])
+
+    @property
     def right_count(self):
         return sum(1 for c in self.choices if c.is_correct)
+
+
+def posted(data):
+    """An answer as a form sends it: chosen tokens (in order), typed text, and per-item parts."""
+    return {"tokens": data.getlist("choice"), "text": data.get("text", ""), "parts": data.getlist("part")}
 
 
 def attempt_latest(quiz, owner):
@@ -77,31 +122,82 @@ def _attempt_open(quiz, owner):
         return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
 
 
-def parse_answer(question, tokens, text):
-    """The chosen choices and the typed text of a submitted answer; AnswerError when it cannot be graded."""
+def _check_typed(text):
+    text = (text or "").strip()
+    if len(text) > 200:
+        raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
+    if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
+        raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
+    return text
+
+
+def _chosen(question, tokens):
+    """The question's choices for the posted tokens, in the order posted."""
+    by_token = {c.token: c for c in question.choices.all()}
+    if any(t not in by_token for t in tokens):
+        raise AnswerError(_("이 문제의 선택지가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
+    return [by_token[t] for t in tokens]
+
+
+def parse_answer(question, tokens=(), text="", parts=()):
+    """The submitted answer as ``Question.mark`` takes it: chosen choices (in the order posted),
+    typed text, and the per-item parts (matching: a description per term; cloze: a text per blank).
+    AnswerError when it cannot be graded; then nothing is recorded."""
     if question.kind in Question.TYPED:
-        text = (text or "").strip()
+        text = _check_typed(text)
         if not text:
             raise AnswerError(_("답을 입력해 주세요."))
-        if len(text) > 200:
-            raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
-        if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
-            raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
         if question.kind == Question.Kind.NUMERIC and parse_number(text) is None:
             raise AnswerError(_("숫자로 답해 주세요 (예: 99.7)."))
-        return [], text
+        return {"text": text}
+    if question.kind == Question.Kind.CLOZE:
+        parts = [_check_typed(part) for part in parts]
+        if len(parts) != len(question.blanks):
+            raise AnswerError(_("빈칸의 수가 맞지 않습니다. 페이지를 새로 고친 뒤 다시 답해 주세요."))
+        if not all(parts):
+            raise AnswerError(_("빈칸을 모두 채워 주세요."))
+        return {"parts": parts}
     tokens = [t for t in tokens if t]
+    if question.kind == Question.Kind.ORDERING:
+        return {"choices": _ordered(question, tokens)}
+    if question.kind == Question.Kind.MATCHING:
+        return _matched(question, tokens, parts)
     if not tokens:
         raise AnswerError(_("답을 골라 주세요."))
-    choices = [c for c in question.choices.all() if c.token in set(tokens)]
-    if len(choices) != len(set(tokens)):
-        raise AnswerError(_("이 문제의 선택지가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
+    choices = _chosen(question, set(tokens))
     if question.kind != Question.Kind.MULTIPLE and len(choices) > 1:
         raise AnswerError(_("하나만 골라 주세요."))
-    return choices, ""
+    return {"choices": choices}
 
 
-def answer_submit(*, quiz, question, owner, tokens=(), text=""):
+def _ordered(question, tokens):
+    choices = _chosen(question, tokens)
+    if len(set(tokens)) != len(tokens):
+        raise AnswerError(_("같은 항목을 두 자리에 골랐습니다. 자리마다 다른 항목을 골라 주세요."))
+    if len(choices) != len(question.choices.all()):
+        raise AnswerError(_("모든 자리에 항목을 골라 주세요."))
+    return choices
+
+
+def _matched(question, tokens, parts):
+    terms = _chosen(question, tokens)
+    if len(set(tokens)) != len(tokens) or len(terms) != sum(1 for c in question.choices.all() if c.text):
+        raise AnswerError(_("항목이 빠졌거나 두 번 왔습니다. 페이지를 새로 고친 뒤 다시 답해 주세요."))
+    if len(parts) != len(terms) or not all(parts):
+        raise AnswerError(_("항목마다 짝을 골라 주세요."))
+    if not set(parts) <= {c.pair_token for c in question.choices.all() if c.match}:
+        raise AnswerError(_("이 문제의 보기가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
+    return {"choices": terms, "parts": list(parts)}
+
+
+def given_record(question, answer, mark):
+    """What the answer keeps as given: the items with their marks, or the choices' text, or the text."""
+    if mark.items:
+        return mark.items
+    return [c.text for c in answer.get("choices", ())] or [answer.get("text", "")]
+
+
+def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
     """Grade and record one answer; return (answer, created). Raises AnswerError for bad input.
 
     A second submit of the same question returns the first answer unchanged.
@@ -114,18 +210,20 @@ def answer_submit(*, quiz, question, owner, tokens=(), text=""):
         if existing:
             return existing, False
         raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
-    choices, text = parse_answer(question, tokens, text)
+    given = parse_answer(question, tokens, text, parts)
+    mark = question.mark(**given)
     attempt = latest or _attempt_open(quiz, owner)
     try:
         with transaction.atomic():
             answer = Answer.objects.create(
                 attempt=attempt,
                 question=question,
-                text=text,
-                given=[c.text for c in choices] or [text],
-                is_correct=question.grade(choices=choices, text=text),
+                text=given.get("text", ""),
+                given=given_record(question, given, mark),
+                is_correct=mark.is_correct,
+                credit=mark.credit,
             )
-            answer.choices.set(choices)
+            answer.choices.set(given.get("choices", ()))
     except IntegrityError:
         return Answer.objects.get(attempt=attempt, question=question), False
     answer_recorded.send(sender=Answer, answer=answer)
@@ -158,7 +256,7 @@ def attempt_retry(*, quiz, owner):
 def score(quiz, attempt, states):
     answers = [s.answer for s in states if s.answer]
     return Score(
-        correct=sum(1 for a in answers if a.is_correct),
+        correct=sum(a.credit for a in answers),
         answered=len(answers),
         total=attempt.question_count if attempt and attempt.question_count is not None else len(states),
         pass_mark=attempt.pass_mark if attempt else quiz.pass_mark,
@@ -191,6 +289,10 @@ def question_states(quiz, attempt):
     shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))
     states = []
     for number, question in enumerate(questions, start=1):
-        choices = shuffler.choice_order(question, question.choices.all())
-        states.append(QuestionState(question=question, number=number, choices=choices, answer=answers.get(question.pk)))
+        choices, pairs = shuffler.arrange(question, question.choices.all())
+        states.append(
+            QuestionState(
+                question=question, number=number, choices=choices, pairs=pairs, answer=answers.get(question.pk)
+            )
+        )
     return states

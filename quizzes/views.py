@@ -55,15 +55,9 @@ def answer(request, slug, question_pk):
         messages.error(request, message)
         return redirect(quiz.get_absolute_url())
     owner = request.learner.start()
-    error = ""
+    error, sent = "", services.posted(request.POST)
     try:
-        services.answer_submit(
-            quiz=quiz,
-            question=question,
-            owner=owner,
-            tokens=request.POST.getlist("choice"),
-            text=request.POST.get("text", ""),
-        )
+        services.answer_submit(quiz=quiz, question=question, owner=owner, **sent)
     except services.AnswerError as exc:
         error = str(exc)
     if not request.htmx:
@@ -74,8 +68,7 @@ def answer(request, slug, question_pk):
     state = next(s for s in context["states"] if s.question.pk == question.pk)
     state.error = error
     if error and not state.answered:
-        state.chosen_tokens = set(request.POST.getlist("choice"))
-        state.given_text = request.POST.get("text", "")
+        state.posted = sent
     response = render(request, "quizzes/_answer_response.html", {**context, "state": state})
     if context["attempt"] and context["attempt"].is_finished and not error:
         # A finished attempt may have completed the section: parts of the page that show

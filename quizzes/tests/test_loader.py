@@ -40,7 +40,7 @@ def test_review_quiz_has_at_least_12_questions_and_the_bank_uses_every_kind(bank
 
 def test_every_shipped_question_is_gradable_and_explained(bank):
     for question in Question.objects.prefetch_related("choices"):
-        choices = [(c.is_correct, c.text) for c in question.choices.all()]
+        choices = [(c.is_correct, c.text, c.match) for c in question.choices.all()]
         assert question.choice_problems(choices) == [], question.key
         assert question.explanation_html and question.section_id, question.key
         wrong = [c for c in question.choices.all() if not c.is_correct]
