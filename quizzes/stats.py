@@ -7,7 +7,7 @@ A fixed number of aggregate queries per quiz, whatever the number of answers.
 import csv
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ def question_stats(questions):
     wrong = {}
     for choice in (
         Choice.objects.filter(question__in=ids, is_correct=False)
+        .exclude(question__kind__in=Question.ITEMISED)
         .annotate(times=Count("answers"))
         .filter(times__gt=0)
         .order_by("question", "-times", "order")
@@ -62,15 +63,17 @@ def question_stats(questions):
 # Item analysis ---------------------------------------------------------------
 #
 # Moodle's quiz statistics are the anchor. Only each learner's first attempt counts, and only
-# once it is finished (attempt number 1, finished). An item scores 1 when answered right and 0
-# otherwise (unanswered included); an attempt's score is its number of right answers.
+# once it is finished (attempt number 1, finished). An item scores its answer's credit: 1 when
+# right, 0 when wrong or unanswered, a share for a partly right ordering, matching or cloze
+# answer. An attempt's score is the sum of its items' scores.
 
 
 @dataclass
 class ItemStats:
     question: Question
-    right: int  # first finished attempts that got it right
+    right: float  # the sum of the item's scores over first finished attempts
     facility: float | None  # mean item score, 0..1
+    variance: float | None  # of the item score
     discrimination: float | None  # correlation of the item with the rest of the attempt
     frequencies: list  # (choice or given text, times chosen, is_correct)
 
@@ -90,26 +93,33 @@ class ItemStats:
 class QuizAnalysis:
     attempts: int
     questions: int
-    distribution: list  # attempts per score, for scores 0..questions
+    scores: list  # each attempt's score, in ascending order
     items: list
 
     @property
+    def distribution(self):
+        """Attempts per whole score 0..questions (a partly right score counts in the bar below it)."""
+        bars = [0] * (self.questions + 1)
+        for score in self.scores:
+            bars[min(int(score + 1e-9), self.questions)] += 1
+        return bars
+
+    @property
     def mean(self):
-        return sum(score * n for score, n in enumerate(self.distribution)) / self.attempts if self.attempts else None
+        return sum(self.scores) / self.attempts if self.attempts else None
 
     @property
     def median(self):
         if not self.attempts:
             return None
-        scores = [score for score, n in enumerate(self.distribution) for _ in range(n)]
-        middle = len(scores) // 2
-        return scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+        middle = len(self.scores) // 2
+        return self.scores[middle] if len(self.scores) % 2 else (self.scores[middle - 1] + self.scores[middle]) / 2
 
     @property
     def variance(self):
         if not self.attempts:
             return None
-        return sum(n * (score - self.mean) ** 2 for score, n in enumerate(self.distribution)) / self.attempts
+        return sum((score - self.mean) ** 2 for score in self.scores) / self.attempts
 
     @property
     def alpha(self):
@@ -117,7 +127,7 @@ class QuizAnalysis:
         k, variance = self.questions, self.variance
         if k < 2 or not variance:
             return None
-        items = sum(item.facility * (1 - item.facility) for item in self.items if item.facility is not None)
+        items = sum(item.variance for item in self.items if item.variance is not None)
         return k / (k - 1) * (1 - items / variance)
 
     def bars(self):
@@ -147,14 +157,14 @@ def first_finished_attempts(quiz):
     return Attempt.objects.filter(quiz=quiz, number=1, finished_at__isnull=False)
 
 
-# Per question: how many first attempts got it right, and the sum of those attempts' scores.
-# One query; written in SQL because it joins the answers to their attempts' scores.
+# Per question, over first attempts: Σx, Σx² and Σx·T, with x the item's score and T the
+# attempt's. One query; written in SQL because it joins the answers to their attempts' scores.
 ITEM_SUMS = """
-    SELECT a.question_id, COUNT(*), SUM(t.score)
+    SELECT a.question_id, SUM(a.credit), SUM(a.credit * a.credit), SUM(a.credit * t.score)
     FROM {answer} a
-    JOIN (SELECT attempt_id, COUNT(*) AS score FROM {answer} WHERE is_correct {attempts} GROUP BY attempt_id) t
+    JOIN (SELECT attempt_id, SUM(credit) AS score FROM {answer} WHERE credit > 0 {attempts} GROUP BY attempt_id) t
       ON t.attempt_id = a.attempt_id
-    WHERE a.is_correct
+    WHERE a.credit > 0
     GROUP BY a.question_id
 """
 
@@ -164,28 +174,27 @@ def analyse(quiz):
     questions = list(quiz.questions.all())
     attempts = first_finished_attempts(quiz)
     n = attempts.count()
-    first = {"attempt__in": attempts}
-    distribution = [0] * (len(questions) + 1)
-    for score in (
-        Answer.objects.filter(is_correct=True, **first)
+    scores = list(
+        Answer.objects.filter(credit__gt=0, attempt__in=attempts)
         .values("attempt")
-        .annotate(score=Count("pk"))
+        .annotate(score=Sum("credit"))
         .order_by()
         .values_list("score", flat=True)
-    ):
-        distribution[min(score, len(questions))] += 1
-    distribution[0] += n - sum(distribution)  # attempts with no right answer
+    )
+    scores = sorted([0.0] * (n - len(scores)) + [round(score, 6) for score in scores])  # 0: nothing right
     sums = _item_sums(attempts)
-    analysis = QuizAnalysis(n, len(questions), distribution, [])
+    analysis = QuizAnalysis(n, len(questions), scores, [])
     frequencies = _frequencies(questions, attempts)
     for question in questions:
-        right, score_sum = sums.get(question.pk, (0, 0))
+        right, squares, with_score = sums.get(question.pk, (0, 0, 0))
+        p = right / n if n else None
         analysis.items.append(
             ItemStats(
                 question=question,
-                right=right,
-                facility=right / n if n else None,
-                discrimination=_rest_correlation(n, right, score_sum, analysis),
+                right=round(right, 6),
+                facility=p,
+                variance=squares / n - p * p if n else None,
+                discrimination=_rest_correlation(n, right, squares, with_score, analysis),
                 frequencies=frequencies.get(question.pk, []),
             )
         )
@@ -199,36 +208,36 @@ def _item_sums(attempts):
     query = ITEM_SUMS.format(answer=Answer._meta.db_table, attempts=f"AND attempt_id IN ({sql})")
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        return {
-            question: (right, int(total or 0)) for question, right, total in cursor.fetchall()
-        }  # PostgreSQL sums are Decimal
+        # float(): PostgreSQL may return Decimal
+        return {row[0]: tuple(float(value or 0) for value in row[1:]) for row in cursor.fetchall()}
 
 
-def _rest_correlation(n, right, score_sum, analysis):
-    """Pearson correlation of the item (0/1) with the attempt's score without that item.
+def _rest_correlation(n, right, squares, with_score, analysis):
+    """Pearson correlation of the item score x with the attempt's score without it, T − x.
 
-    From sums only: with p the facility and T the score, Σx·(T−x) = S − n_right, where S is
-    the sum of the scores of the attempts that got the item right.
+    From sums only: cov(x, T−x) = cov(x, T) − var(x), and var(T−x) = var(T) + var(x) − 2·cov(x, T),
+    with cov(x, T) = Σx·T/n − mean(x)·mean(T) and var(x) = Σx²/n − mean(x)².
     """
     if not n:
         return None
-    p, mean, variance = right / n, analysis.mean, analysis.variance
-    covariance_with_score = score_sum / n - p * mean
-    item_variance = p * (1 - p)
-    rest_variance = variance + item_variance - 2 * covariance_with_score
-    if item_variance <= 0 or rest_variance <= 1e-12:
+    p = right / n
+    item_variance = squares / n - p * p
+    covariance_with_score = with_score / n - p * analysis.mean
+    rest_variance = analysis.variance + item_variance - 2 * covariance_with_score
+    if item_variance <= 1e-12 or rest_variance <= 1e-12:
         return None
-    covariance_with_rest = (score_sum - right) / n - p * (mean - p)
-    return covariance_with_rest / (item_variance * rest_variance) ** 0.5
+    return (covariance_with_score - item_variance) / (item_variance * rest_variance) ** 0.5
 
 
 def _frequencies(questions, attempts):
     """Per question: each choice with how often first attempts chose it, or the most given short answers."""
     counted = Count("answers", filter=Q(answers__attempt__in=attempts))
     result = {}
-    for choice in Choice.objects.filter(question__in=questions).annotate(times=counted).order_by("question", "order"):
+    chosen = [q.pk for q in questions if q.has_choices and not q.is_itemised]
+    for choice in Choice.objects.filter(question__in=chosen).annotate(times=counted).order_by("question", "order"):
         result.setdefault(choice.question_id, []).append((choice.text, choice.times, choice.is_correct))
-    short = [q.pk for q in questions if not q.has_choices]
+    result.update(_item_frequencies([q for q in questions if q.is_itemised], attempts))
+    short = [q.pk for q in questions if q.kind in Question.TYPED]
     for row in (
         Answer.objects.filter(question__in=short, attempt__in=attempts)
         .values("question", "text", "is_correct")
@@ -239,6 +248,18 @@ def _frequencies(questions, attempts):
         if len(given) < 5:
             given.append((row["text"], row["times"], row["is_correct"]))
     return result
+
+
+def _item_frequencies(questions, attempts):
+    """Ordering, matching, cloze: per item (position, term, blank), how many first attempts got it right."""
+    counts = {}
+    given = Answer.objects.filter(question__in=questions, attempt__in=attempts).values_list("question", "given")
+    for question, items in given:
+        for item in items:
+            counts[question, item["label"]] = counts.get((question, item["label"]), 0) + item["right"]
+    return {
+        q.pk: [(item["label"], counts.get((q.pk, item["label"]), 0), True) for item in q.solution()] for q in questions
+    }
 
 
 def analysis_csv(quiz, analysis):
@@ -252,7 +273,7 @@ def analysis_csv(quiz, analysis):
             [
                 str(item.question),
                 item.question.key,
-                item.right,
+                f"{item.right:g}",
                 "" if item.facility is None else f"{item.facility:.3f}",
                 "" if item.discrimination is None else f"{item.discrimination:.3f}",
                 "; ".join(item.flags),

@@ -40,9 +40,8 @@ def setup(attempts):
     for attempt in rows:
         ability = draw.random()
         for difficulty, question in enumerate(questions):
-            answers.append(
-                Answer(attempt=attempt, question=question, is_correct=draw.random() < ability + 0.3 - difficulty / 30)
-            )
+            right = draw.random() < ability + 0.3 - difficulty / 30
+            answers.append(Answer(attempt=attempt, question=question, is_correct=right, credit=float(right)))
     Answer.objects.bulk_create(answers, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -32,7 +32,9 @@ TABLE = {"A": (1, 1, 1, 0), "B": (1, 1, 0, 0), "C": (1, 0, 0, 0), "D": (0, 0, 1,
 
 def answer(attempt, question, right):
     choices = [c for c in question.choices.all() if c.is_correct == bool(right)][:1]
-    given = attempt.answers.create(question=question, is_correct=bool(right), text="" if choices else "오답")
+    given = attempt.answers.create(
+        question=question, is_correct=bool(right), credit=float(bool(right)), text="" if choices else "오답"
+    )
     given.choices.set(choices)
 
 
