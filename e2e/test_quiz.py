@@ -29,11 +29,27 @@ def choose(block, question, correct):
     block.locator(f'input[value="{choice.token}"]').check()
 
 
+def fill_items(block, question):
+    """Answer an ordering, matching or cloze question rightly, through its selects and text boxes."""
+    right = question.example_post()
+    if question.kind == "ordering":
+        for position, token in enumerate(right["choice"]):
+            block.locator('select[name="choice"]').nth(position).select_option(token)
+    elif question.kind == "matching":
+        for term, pair in zip(right["choice"], right["part"], strict=True):
+            block.locator(f'.items__row:has(input[value="{term}"]) select').select_option(pair)
+    else:
+        for blank, text in enumerate(right["part"]):
+            block.locator('input[name="part"]').nth(blank).fill(text)
+
+
 def answer_all(page, quiz, *, first_correct):
     """Answer each question in the page; the first right or wrong as asked, the rest right."""
     for number, question in enumerate(quiz.questions.prefetch_related("choices")):
         block = page.locator(f"#question-{question.pk}")
-        if not question.has_choices:
+        if question.is_itemised:
+            fill_items(block, question)
+        elif not question.has_choices:
             wrong = "-1" if question.kind == "numeric" else "틀린 답"
             block.get_by_label("답").fill(question.example_answer() if number or first_correct else wrong)
         else:

@@ -221,6 +221,20 @@ class Question(RendersMarkdown):
             return f"{(low + high) / 2:g}"
         return self.accepted_list[0] if self.accepted_list else ""
 
+    def example_post(self):
+        """A wholly right answer as the form posts it: for tests and load runs."""
+        choices = list(self.choices.all())
+        if self.kind == self.Kind.ORDERING:
+            return {"choice": [c.token for c in choices]}
+        if self.kind == self.Kind.MATCHING:
+            terms = [c for c in choices if c.text]
+            return {"choice": [c.token for c in terms], "part": [c.pair_token for c in terms]}
+        if self.kind == self.Kind.CLOZE:
+            return {"part": [answers[0] for answers in self.blanks]}
+        if self.kind in self.TYPED:
+            return {"text": self.example_answer()}
+        return {"choice": [c.token for c in choices if c.is_correct]}
+
     @property
     def numeric_ranges(self):
         """The accepted (low, high) ranges of a numeric question; None if a line cannot be read."""

@@ -233,7 +233,7 @@ class Learner:
             headers = {"Origin": self.base, "X-CSRFToken": self.csrf()}
             if htmx:
                 headers["HX-Request"] = "true"
-            body = None if data is None else urllib.parse.urlencode(data).encode()
+            body = None if data is None else urllib.parse.urlencode(data, doseq=True).encode()
             request = urllib.request.Request(self.base + path, data=body, headers=headers)
             started = time.monotonic()
             try:
@@ -289,8 +289,7 @@ for section in Section.objects.published().select_related("lecture__course"):
     quiz = Quiz.objects.filter(section=section, kind="check").first()
     questions = []
     for q in (quiz.questions.prefetch_related("choices") if quiz else []):
-        choice = next(iter(q.choices.all()), None)
-        data = {"choice": choice.token} if choice else {"text": q.example_answer() or "답"}
+        data = q.example_post()
         questions.append({"pk": q.pk, "url": reverse("quizzes:answer", args=[quiz.slug, q.pk]), "data": data})
     plan.append({"pk": section.pk, "url": section.get_absolute_url(), "questions": questions,
                  "visit": reverse("learners:section-visit", args=[section.pk]),

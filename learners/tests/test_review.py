@@ -36,7 +36,8 @@ def tokens(question, right=True):
 
 
 def right_answer(question):
-    return {"tokens": tokens(question)} if question.has_choices else {"text": question.accepted_list[0]}
+    post = question.example_post()
+    return {"tokens": post.get("choice", ()), "text": post.get("text", ""), "parts": post.get("part", ())}
 
 
 def answer_quiz(client, question, right=True):
