@@ -184,3 +184,60 @@ def test_a_failed_request_says_so_and_keeps_the_answer(page, quizzes):
     block.get_by_role("button", name="답 확인").click()
     page.locator(f"#question-{question.pk}.question--answered").wait_for()
     assert status.is_hidden()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_ordering_matching_and_cloze_work_by_keyboard_with_and_without_javascript(
+    browser, live_server, quizzes, javascript
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    problems = {}
+    check = axe_violations if javascript else lambda page: []  # axe runs as a script: it needs JavaScript
+    quiz = quizzes.get(section__slug="클라우드-네이티브-아키텍처-개발-방법론")
+    page.goto(quiz.section.get_absolute_url())
+    problems["unanswered"] = check(page)
+    ordering = quiz.questions.prefetch_related("choices").get(kind="ordering")
+    fill_items(page.locator(f"#question-{ordering.pk}"), ordering)
+    first, second = (
+        page.locator(f"#question-{ordering.pk} select").nth(0),
+        page.locator(f"#question-{ordering.pk} select").nth(1),
+    )
+    swapped = [first.input_value(), second.input_value()]
+    first.focus()  # the keyboard alone changes a select: no mouse, no dragging
+    last = first.locator("option").last.get_attribute("value")
+    page.keyboard.press("Home" if swapped[0] == last else "End")
+    assert first.input_value() != swapped[0]
+    first.select_option(swapped[1])
+    second.select_option(swapped[0])
+    page.locator(f"#question-{ordering.pk}").get_by_role("button", name="답 확인").press("Enter")
+    block = page.locator(f"#question-{ordering.pk}.question--answered")
+    block.wait_for()
+    total = ordering.choices.count()
+    assert f"부분 정답입니다: {total}개 중 {total - 2}개를 맞혔습니다." in block.inner_text()
+    assert block.locator(".item-review__item.is-wrong").count() == 2
+    matching = quiz.questions.prefetch_related("choices").get(kind="matching")
+    fill_items(page.locator(f"#question-{matching.pk}"), matching)
+    page.locator(f"#question-{matching.pk}").get_by_role("button", name="답 확인").click()
+    assert "정답입니다" in page.locator(f"#question-{matching.pk}.question--answered").inner_text()
+    problems["answered"] = check(page)
+
+    quiz = quizzes.get(section__slug="컨테이너와-컨테이너-오케스트레이션")
+    page.goto(quiz.section.get_absolute_url())
+    cloze = quiz.questions.get(kind="cloze")
+    block = page.locator(f"#question-{cloze.pk}")
+    block.get_by_label("빈칸 1").fill("Image")
+    block.get_by_role("button", name="답 확인").click()
+    expect(page.locator(f"#question-{cloze.pk} .question__error")).to_contain_text("빈칸을 모두 채워 주세요")
+    assert page.locator(f"#question-{cloze.pk}").get_by_label("빈칸 1").input_value() == "Image"
+    page.locator(f"#question-{cloze.pk}").get_by_label("빈칸 2").fill("레지스트리")
+    page.locator(f"#question-{cloze.pk}").get_by_label("빈칸 3").fill("도커")
+    page.locator(f"#question-{cloze.pk}").get_by_role("button", name="답 확인").click()
+    answered = page.locator(f"#question-{cloze.pk}.question--answered")
+    assert (
+        "부분 정답입니다: 3개 중 2개를 맞혔습니다." in answered.inner_text() and "정답: 런타임" in answered.inner_text()
+    )
+    problems["cloze"] = check(page)
+    context.close()
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert Answer.objects.count() == 3

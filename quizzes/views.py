@@ -31,7 +31,8 @@ def quiz_context(request, quiz):
     states = services.question_states(quiz, attempt)
     errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
     for state in states:
-        state.error = errors.get(str(state.question.pk), "")
+        if refused := errors.get(str(state.question.pk)):
+            state.error, state.posted = refused["error"], refused["posted"]
     return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, states)}
 
 
@@ -62,7 +63,8 @@ def answer(request, slug, question_pk):
         error = str(exc)
     if not request.htmx:
         if error:
-            request.session[ERRORS_SESSION_KEY] = {str(question.pk): error}
+            # Shown once on the page the redirect leads to, with what was sent, so nothing typed is lost.
+            request.session[ERRORS_SESSION_KEY] = {str(question.pk): {"error": error, "posted": sent}}
         return redirect(_anchor(quiz, question))
     context = quiz_context(request, quiz)
     state = next(s for s in context["states"] if s.question.pk == question.pk)
