@@ -3,12 +3,15 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from course.admin import KeepsLearnerRecordsMixin, MarkdownPreviewMixin, publish, unpublish
+from course.files import ContentError
+from quizzes.gift_bank import export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import analyse, analysis_csv, question_stats
 
@@ -23,7 +26,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "stats_link"]
+    list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "gift_link", "stats_link"]
     list_filter = ["lecture__course", "lecture", "kind", "is_published"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -32,12 +35,58 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_select_related = ["lecture__course", "section"]
 
     def get_urls(self):
-        stats = path("<int:pk>/stats/", self.admin_site.admin_view(self.stats_view), name="quizzes_quiz_stats")
-        return [stats, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/stats/", view(self.stats_view), name="quizzes_quiz_stats"),
+            path("<int:pk>/gift/import/", view(self.import_gift_view), name="quizzes_quiz_import_gift"),
+            path("<int:pk>/gift/export/", view(self.export_gift_view), name="quizzes_quiz_export_gift"),
+            *super().get_urls(),
+        ]
+
+    def import_gift_view(self, request, pk):
+        """Upload a GIFT file into this quiz: the same importer as ``manage.py import_gift --quiz``."""
+        quiz = get_object_or_404(Quiz.objects.select_related("lecture__course"), pk=pk)
+        if not (self.has_change_permission(request, quiz) and request.user.has_perm("quizzes.add_question")):
+            raise PermissionDenied
+        form, report = GiftUploadForm(request.POST or None, request.FILES or None), None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = import_gift(
+                    form.cleaned_data["text"],
+                    course=quiz.lecture.course,
+                    lecture_number=quiz.lecture.number,
+                    quiz_slug=quiz.slug,
+                )
+            except ContentError as error:
+                form.add_error("file", _("%(error)s — 아무것도 바꾸지 않았습니다.") % {"error": error})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(quiz)s — GIFT 가져오기") % {"quiz": quiz},
+            "quiz": quiz,
+            "form": form,
+            "report": report,
+        }
+        return render(request, "admin/quizzes/quiz/import_gift.html", context)
+
+    def export_gift_view(self, request, pk):
+        quiz = get_object_or_404(Quiz, pk=pk)
+        if not self.has_view_permission(request, quiz):
+            raise PermissionDenied
+        text, _left_out = export_gift(quiz.questions.select_related("quiz").prefetch_related("choices"))
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}.gift"'
+        return response
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         return shown if request.user.has_perm(STATISTICS_PERMISSION) else [f for f in shown if f != "stats_link"]
+
+    @admin.display(description="GIFT")
+    def gift_link(self, quiz):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:quizzes_quiz_import_gift", args=[quiz.pk]), _("가져오기·내보내기")
+        )
 
     @admin.display(description=_("통계"))
     def stats_link(self, quiz):
@@ -59,6 +108,22 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
             "analysis": analysis,
         }
         return render(request, "admin/quizzes/quiz/stats.html", context)
+
+
+class GiftUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("GIFT 파일"), help_text=_("UTF-8 텍스트, 1MB까지. 같은 파일을 다시 올려도 결과는 같습니다.")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1_000_000:
+            raise ValidationError(_("파일이 너무 큽니다 (1MB까지)."))
+        try:
+            self.cleaned_data["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(_("UTF-8 텍스트 파일이 아닙니다.")) from error
+        return upload
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):

@@ -122,6 +122,15 @@ def numeric_range(line):
     return value, value
 
 
+WEIGHT_RE = re.compile(r"\s*%(\d{1,3}(?:\.\d+)?)%\s*")
+
+
+def weighted(line):
+    """(share of the point, answer) for an accepted line: "%50% 1822±2" earns half; a plain line all of it."""
+    match = WEIGHT_RE.match(line)
+    return (float(match[1]) / 100, line[match.end() :]) if match else (1.0, line)
+
+
 def parse_number(text):
     """A typed number: width-folded, spaces, thousands commas and a trailing % allowed; None otherwise."""
     text = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace(",", "").removesuffix("%")
@@ -166,6 +175,7 @@ class Question(RendersMarkdown):
         help_text=_(
             "한 줄에 하나씩. 단답형은 대소문자, 전각/반각, 공백, 문장 부호를 무시하고 비교합니다. "
             "수치는 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 적습니다. "
+            "줄 앞에 %50% 처럼 적으면 그 답은 부분 점수를 받습니다. "
             "빈칸 채우기는 빈칸마다 한 줄, 인정할 답을 | 로 나눠 적고 문제에는 빈칸 자리에 {1}, {2}를 씁니다."
         ),
     )
@@ -216,10 +226,11 @@ class Question(RendersMarkdown):
 
     def example_answer(self):
         """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
+        full = [answer for share, answer in map(weighted, self.accepted_list) if share >= 1]
         if self.kind == self.Kind.NUMERIC:
-            low, high = self.numeric_ranges[0]
+            low, high = numeric_range(full[0])
             return f"{(low + high) / 2:g}"
-        return self.accepted_list[0] if self.accepted_list else ""
+        return full[0] if full else ""
 
     def example_post(self):
         """A wholly right answer as the form posts it: for tests and load runs."""
@@ -238,8 +249,18 @@ class Question(RendersMarkdown):
     @property
     def numeric_ranges(self):
         """The accepted (low, high) ranges of a numeric question; None if a line cannot be read."""
-        ranges = [numeric_range(line) for line in self.accepted_list]
+        ranges = [numeric_range(weighted(line)[1]) for line in self.accepted_list]
         return None if None in ranges else ranges
+
+    def _typed_problems(self):
+        shares = [share for share, _answer in map(weighted, self.accepted_list)]
+        if not any(share >= 1 for share in shares) or any(share > 1 or share <= 0 for share in shares):
+            return [
+                _(
+                    "정답으로 인정할 답 가운데 하나는 온전한 정답이어야 하고, 부분 점수(%50%)는 0보다 크고 100% 이하여야 합니다."
+                )
+            ]
+        return []
 
     def arrange(self, choices, seed, shuffle=True):
         """(choices, pairs): the choices in the order a learner sees them, and for matching the
@@ -279,11 +300,13 @@ class Question(RendersMarkdown):
                         "수치 문제의 정답은 값(3), 허용 오차(99.7±0.05) 또는 범위(3.141..3.142)로 한 줄에 하나씩 적습니다."
                     )
                 ]
-            return []
+            return self._typed_problems()
         if self.kind == self.Kind.SHORT:
             if choices:
                 return [_("단답형 문제에는 선택지를 두지 않습니다. 정답은 '정답으로 인정할 답'에 적습니다.")]
-            return [] if self.accepted_list else [_("단답형 문제는 정답으로 인정할 답이 하나 이상 있어야 합니다.")]
+            if not self.accepted_list:
+                return [_("단답형 문제는 정답으로 인정할 답이 하나 이상 있어야 합니다.")]
+            return self._typed_problems()
         if len(choices) < 2:
             return [_("선택지가 두 개 이상 있어야 합니다.")]
         if self.kind in (self.Kind.SINGLE, self.Kind.TRUE_FALSE) and right != 1:
@@ -332,15 +355,21 @@ class Question(RendersMarkdown):
         if self.kind in self.ITEMISED:
             items = getattr(self, f"_{self.kind}_items")(choices, parts)
             return Mark(sum(item["right"] for item in items) / len(items), items)
+        if self.kind in self.TYPED:
+            return Mark(
+                max(
+                    (share for share, answer in map(weighted, self.accepted_list) if self._matches(answer, text)),
+                    default=0.0,
+                )
+            )
+        return Mark(float({c.pk for c in choices} == {c.pk for c in self.choices.all() if c.is_correct}))
+
+    def _matches(self, accepted, text):
         if self.kind == self.Kind.NUMERIC:
-            value = parse_number(text)
-            right = value is not None and any(low <= value <= high for low, high in self.numeric_ranges or [])
-        elif self.kind == self.Kind.SHORT:
-            given = normalise_answer(text)
-            right = bool(given) and given in {normalise_answer(a) for a in self.accepted_list}
-        else:
-            right = {c.pk for c in choices} == {c.pk for c in self.choices.all() if c.is_correct}
-        return Mark(float(right))
+            value, bounds = parse_number(text), numeric_range(accepted)
+            return value is not None and bounds is not None and bounds[0] <= value <= bounds[1]
+        given = normalise_answer(text)
+        return bool(given) and given == normalise_answer(accepted)
 
     def grade(self, **answer):
         """True when the answer is wholly right."""

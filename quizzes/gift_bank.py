@@ -1,0 +1,201 @@
+"""GIFT files in and out of the question bank: ``quizzes.gift`` reads and writes the format,
+this module turns its questions into ours and back.
+
+Import is all-or-nothing, like the TOML loader: a malformed file, or a question the target
+quiz cannot hold, raises ContentError and nothing changes. A question we cannot grade the way
+Moodle would (an essay, an unknown form, weights we would grade differently) is skipped and
+reported with its line. A question's identity is its GIFT name, or its text when it has none,
+so importing the same file twice changes nothing. Text goes into the markdown fields and
+through the one sanitising pipeline when saved.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from course.files import ContentError, LoadReport
+from course.models import Lecture
+from quizzes import gift
+from quizzes.loader import QuestionEntry, _load_question
+from quizzes.models import BLANK_RE, Question, Quiz, weighted
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+@dataclass
+class GiftReport(LoadReport):
+    skipped: list[str] = field(default_factory=list)  # "12행: why"
+
+
+def _markdown(text, text_format):
+    """GIFT text as our markdown: markdown as it is, plain text escaped, HTML and Moodle's
+    auto-format kept (the pipeline sanitises HTML when the question is saved)."""
+    if text_format != "plain":
+        return text.strip()
+    return gift.GAP.join(MARKDOWN_SPECIALS.sub(r"\\\1", part) for part in text.split(gift.GAP)).strip()
+
+
+def _key(question):
+    key = slugify(question.name, allow_unicode=True)[:100]
+    return key or "gift-" + hashlib.sha256(question.text.encode()).hexdigest()[:12]
+
+
+class Unsupported(Exception):
+    """A GIFT question we would grade differently from Moodle: skipped, with the reason."""
+
+
+def _entry(question):
+    """Our QuestionEntry for a GIFT question; Unsupported when we cannot grade it as Moodle does."""
+    text = _markdown(question.text, question.format)
+    kind, accepted, choices = question.kind, [], []
+    if kind == "true_false":
+        choices = [
+            ["참", question.truth, question.feedback_true],
+            ["거짓", not question.truth, question.feedback_false],
+        ]
+    elif kind in ("single", "multiple"):
+        if kind == "single" and any(0 < a.weight < 100 for a in question.answers):
+            raise Unsupported(
+                _("부분 점수가 있는 선택지는 가져올 수 없습니다 (하나 고르기는 맞음과 틀림으로만 채점합니다).")
+            )
+        choices = [[_markdown(a.text, question.format), a.weight > 0, a.feedback] for a in question.answers]
+    elif kind == "matching":
+        choices = [[_markdown(a.text, question.format), False, "", a.match] for a in question.answers]
+    elif kind in ("short", "numeric"):
+        # A partly right answer keeps its share: "%50% 1822±2" (models.weighted).
+        accepted = [
+            (f"%{a.weight:g}% " if a.weight < 100 else "") + (_range_line(a) if kind == "numeric" else a.text.strip())
+            for a in sorted(question.answers, key=lambda a: -a.weight)
+            if a.weight > 0
+        ]
+        if kind == "short" and question.gap:
+            if any("|" in a.text or 0 < a.weight < 100 for a in question.answers):
+                raise Unsupported(_("부분 점수가 있거나 | 가 든 빈칸의 답은 가져올 수 없습니다."))
+            kind, accepted = "cloze", [" | ".join(accepted)]
+    if question.gap and kind != "cloze":
+        text = text.replace(gift.GAP, "\\_\\_\\_\\_\\_")
+    values = {
+        "kind": kind,
+        "prompt": text,
+        "explanation": _markdown(question.general_feedback, question.format),
+        "accepted_answers": "\n".join(accepted),
+    }
+    probe = Question(**values)
+    if problems := probe.choice_problems([(c[1], c[0], *c[3:]) for c in choices]):
+        raise Unsupported(" ".join(str(p) for p in problems))
+    return QuestionEntry(_key(question), values, "", choices, [], _("%(line)d행") % {"line": question.line})
+
+
+def _range_line(answer):
+    """GIFT's "1822:2" is our "1822±2"; ranges and single values read the same in both."""
+    return answer.text.strip().replace(":", "±")
+
+
+def _target_quiz(lecture, category, quiz_slug):
+    slug = quiz_slug or category.rsplit("/", 1)[-1].strip()
+    quiz = lecture.quizzes.filter(slug=slug).first() if slug else None
+    if quiz is None and quiz_slug:
+        raise ContentError(_("이 강의에 없는 퀴즈입니다: %(slug)s") % {"slug": quiz_slug})
+    if quiz is None:
+        quiz = lecture.quizzes.filter(kind=Quiz.Kind.REVIEW).first()
+    if quiz is None:
+        raise ContentError(_("%(n)d강에 복습 퀴즈가 없습니다. --quiz로 넣을 퀴즈를 고르세요.") % {"n": lecture.number})
+    return quiz
+
+
+def import_gift(text, *, course, lecture_number, quiz_slug=""):
+    """Import a GIFT file's questions into a lecture's quiz (``quiz_slug``, else the quiz its
+    $CATEGORY names, else the lecture's review quiz). Returns a GiftReport."""
+    try:
+        questions, skipped = gift.parse(text)
+    except gift.GiftError as error:
+        raise ContentError(str(error)) from error
+    report = GiftReport(skipped=[f"{s.line}행: {s.reason}" for s in skipped])
+    with transaction.atomic():
+        lecture = Lecture.objects.filter(course=course, number=lecture_number).first()
+        if lecture is None:
+            raise ContentError(_("강좌에 %(n)d강이 없습니다.") % {"n": lecture_number})
+        for question in questions:
+            try:
+                entry = _entry(question)
+            except Unsupported as why:
+                report.skipped.append(f"{question.line}행: {why}")
+                continue
+            quiz = _target_quiz(lecture, question.category, quiz_slug)
+            existing = quiz.questions.filter(key=entry.key).first()
+            order = existing.order if existing else (max((q.order for q in quiz.questions.all()), default=0) + 1)
+            if existing:  # GIFT has no place for these: keep what the question had
+                entry.section = existing.section.slug if existing.section else ""
+                entry.patterns = sorted(existing.patterns.values_list("slug", flat=True))
+            changed = report.changed
+            _load_question(quiz, lecture, entry, order, report, force=False)
+            if report.changed > changed and question.kind == "multiple":
+                report.lines.append(
+                    _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")
+                    % {"line": question.line}
+                )
+    return report
+
+
+def export_gift(questions):
+    """GIFT text for the questions, and the (question, reason) pairs GIFT cannot express."""
+    written, left_out = [], []
+    for question in questions:
+        try:
+            out = _gift_question(question)
+            gift.write([out])  # refuses what GIFT cannot say, e.g. a gap at the very end of the text
+            written.append(out)
+        except (Unsupported, ValueError) as why:
+            left_out.append((question, str(why)))
+    return gift.write(written), left_out
+
+
+def _gift_question(question):
+    kind, choices = question.kind, list(question.choices.all())
+    out = gift.GiftQuestion(
+        line=0,
+        name=question.key,
+        category=question.quiz.slug,
+        format="markdown",
+        text=question.prompt,
+        general_feedback=question.explanation,
+    )
+    if kind == Question.Kind.TRUE_FALSE:
+        true, false = choices
+        out.kind, out.truth = "true_false", true.is_correct
+        out.feedback_true, out.feedback_false = true.feedback, false.feedback
+    elif kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        right = sum(c.is_correct for c in choices)
+        out.kind = kind
+        for c in choices:
+            weight = (
+                (100 if kind == "single" else round(100 / right, 5))
+                if c.is_correct
+                else (0 if kind == "single" else -100)
+            )
+            out.answers.append(gift.GiftAnswer(text=c.text, weight=weight, feedback=c.feedback))
+    elif kind == Question.Kind.MATCHING:
+        out.kind = "matching"
+        out.answers = [gift.GiftAnswer(text=c.text, match=c.match) for c in choices]
+    elif kind == Question.Kind.SHORT:
+        out.kind = "short"
+        out.answers = [gift.GiftAnswer(text=a, weight=100 * w) for w, a in map(weighted, question.accepted_list)]
+    elif kind == Question.Kind.NUMERIC:
+        out.kind = "numeric"
+        out.answers = [
+            gift.GiftAnswer(text=re.sub(r"\s*(±|\+/-|\+-)\s*", ":", answer.strip()), weight=100 * share)
+            for share, answer in map(weighted, question.accepted_list)
+        ]
+    elif kind == Question.Kind.CLOZE and len(question.blanks) == 1 and not question.prompt.rstrip().endswith("{1}"):
+        out.kind, out.gap = "short", True
+        out.text = BLANK_RE.sub(gift.GAP, question.prompt)
+        out.answers = [gift.GiftAnswer(text=a) for a in question.blanks[0]]
+    else:
+        raise Unsupported(
+            _("GIFT에는 이런 문제(%(kind)s)를 적을 방법이 없습니다.") % {"kind": question.get_kind_display()}
+        )
+    return out
