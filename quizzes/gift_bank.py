@@ -40,8 +40,10 @@ def _markdown(text, text_format):
 
 
 def _key(question):
+    """The name as a slug; without a name, the text (and kind, so Moodle's own examples of one
+    sentence asked two ways stay two questions)."""
     key = slugify(question.name, allow_unicode=True)[:100]
-    return key or "gift-" + hashlib.sha256(question.text.encode()).hexdigest()[:12]
+    return key or "gift-" + hashlib.sha256(f"{question.kind}:{question.text}".encode()).hexdigest()[:12]
 
 
 class Unsupported(Exception):
@@ -119,12 +121,17 @@ def import_gift(text, *, course, lecture_number, quiz_slug=""):
         lecture = Lecture.objects.filter(course=course, number=lecture_number).first()
         if lecture is None:
             raise ContentError(_("강좌에 %(n)d강이 없습니다.") % {"n": lecture_number})
+        seen = {}
         for question in questions:
             try:
                 entry = _entry(question)
             except Unsupported as why:
                 report.skipped.append(f"{question.line}행: {why}")
                 continue
+            # One text asked twice in a file (Moodle's own examples do it): the second is "-2".
+            seen[entry.key] = seen.get(entry.key, 0) + 1
+            if seen[entry.key] > 1:
+                entry.key = f"{entry.key[:95]}-{seen[entry.key]}"
             quiz = _target_quiz(lecture, question.category, quiz_slug)
             existing = quiz.questions.filter(key=entry.key).first()
             order = existing.order if existing else (max((q.order for q in quiz.questions.all()), default=0) + 1)
