@@ -205,6 +205,13 @@ class Question(RendersMarkdown):
         return [line.strip() for line in self.accepted_answers.splitlines() if line.strip()]
 
     @property
+    def accepted_shown(self):
+        """The accepted answers as a learner reads them after answering: "1822, 1822±2 (50%)"."""
+        return ", ".join(
+            answer if share >= 1 else f"{answer} ({share:.0%})" for share, answer in map(weighted, self.accepted_list)
+        )
+
+    @property
     def has_choices(self):
         return self.kind not in (*self.TYPED, self.Kind.CLOZE)
 
