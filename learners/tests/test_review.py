@@ -222,3 +222,32 @@ def test_the_header_and_dashboard_show_how_many_cards_are_due(quiz):
     page = client.get(reverse("learners:dashboard")).content.decode()
     assert 'class="count-badge">2<span class="visually-hidden">장 남음' in page and "복습할 카드 2장" in page
     assert "count-badge" not in client_for_learner("nobody").get("/").content.decode()
+
+
+def test_ordering_matching_and_cloze_cards_are_reviewed_item_by_item(quiz):
+    from quizzes.tests.builders import add_question
+    from quizzes.tests.test_itemised import STAGES, add_matching
+
+    ordering = add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
+    matching = add_matching(quiz)
+    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스 | k8s\n파드")
+    cloze.prompt = "표준은 {1}, 단위는 {2}."
+    cloze.save()
+    quiz.questions.update(section=quiz.section)
+    client = client_for_learner("items")
+    for question in (ordering, matching, cloze):
+        url = reverse("quizzes:answer", args=[quiz.slug, question.pk])
+        client.post(url, {"part": ["도커", "노드"]} if question == cloze else question.example_post(), headers=HTMX)
+    card = ReviewCard.objects.get(question=cloze)
+    assert card.last_correct is False  # a wrong cloze is due again at once
+    page = client.get(reverse("learners:review")).content.decode()
+    assert "빈칸 1" in page and "부분 점수: 2개 중" in page
+    action = reverse("learners:review-answer", args=[card.pk])
+    html = client.post(action, {"part": ["k8s", "노드"], "version": card.reviews}, headers=HTMX).content.decode()
+    assert "부분 정답입니다: 2개 중 1개를 맞혔습니다." in html and "정답: 파드" in html
+    given = ReviewAnswer.objects.get(card=card)
+    assert given.credit == 0.5 and not given.is_correct and given.given[1]["expected"] == "파드"
+    assert (
+        ReviewCard.objects.get(question=ordering).last_correct
+        and ReviewCard.objects.get(question=matching).last_correct
+    )
