@@ -75,7 +75,7 @@ class ItemStats:
     facility: float | None  # mean item score, 0..1
     variance: float | None  # of the item score
     discrimination: float | None  # correlation of the item with the rest of the attempt
-    frequencies: list  # (choice or given text, times chosen, is_correct)
+    frequencies: list  # (choice or given text, times chosen, is_correct); per item (label, times right, None)
 
     @property
     def flags(self):
@@ -258,7 +258,7 @@ def _item_frequencies(questions, attempts):
         for item in items:
             counts[question, item["label"]] = counts.get((question, item["label"]), 0) + item["right"]
     return {
-        q.pk: [(item["label"], counts.get((q.pk, item["label"]), 0), True) for item in q.solution()] for q in questions
+        q.pk: [(item["label"], counts.get((q.pk, item["label"]), 0), None) for item in q.solution()] for q in questions
     }
 
 

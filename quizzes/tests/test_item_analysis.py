@@ -104,3 +104,22 @@ def test_the_statistics_page_and_its_csv_show_the_analysis(quiz, client, editor)
     header, *rows = csv.strip().splitlines()
     assert header == "question,key,right,facility,discrimination,flags,frequencies"
     assert rows[0].split(",")[1:5] == ["single", "3", "0.600", "0.327"]
+
+
+def test_partly_right_answers_count_as_their_share_and_items_are_counted_per_position(client, editor):
+    from quizzes.learner import Learner
+    from quizzes.services import answer_submit
+    from quizzes.tests.builders import add_question, make_check
+    from quizzes.tests.test_itemised import STAGES
+
+    quiz = make_check(slug="partial")
+    ordering = add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
+    right = ordering.example_post()["choice"]
+    for n, order in enumerate([right, [right[1], right[0], *right[2:]]]):
+        answer_submit(quiz=quiz, question=ordering, owner=Learner(session_key=f"s{n}"), tokens=order)
+        Attempt.objects.filter(session_key=f"s{n}").update(finished_at=timezone.now())
+    item = next(i for i in analyse(quiz).items if i.question == ordering)
+    assert item.facility == 0.75 and item.variance == pytest.approx(0.0625)
+    assert item.frequencies == [("1번째", 1, None), ("2번째", 1, None), ("3번째", 2, None), ("4번째", 2, None)]
+    page = client.get(reverse("admin:quizzes_quiz_stats", args=[quiz.pk])).content.decode()
+    assert "3번째: 2번 맞힘" in page
