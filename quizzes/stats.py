@@ -6,6 +6,7 @@ A fixed number of aggregate queries per quiz, whatever the number of answers.
 
 import csv
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
@@ -96,7 +97,7 @@ class QuizAnalysis:
     scores: list  # each attempt's score, in ascending order
     items: list
 
-    @property
+    @cached_property
     def distribution(self):
         """Attempts per whole score 0..questions (a partly right score counts in the bar below it)."""
         bars = [0] * (self.questions + 1)
@@ -104,22 +105,23 @@ class QuizAnalysis:
             bars[min(int(score + 1e-9), self.questions)] += 1
         return bars
 
-    @property
+    @cached_property
     def mean(self):
         return sum(self.scores) / self.attempts if self.attempts else None
 
-    @property
+    @cached_property
     def median(self):
         if not self.attempts:
             return None
         middle = len(self.scores) // 2
         return self.scores[middle] if len(self.scores) % 2 else (self.scores[middle - 1] + self.scores[middle]) / 2
 
-    @property
+    @cached_property
     def variance(self):
         if not self.attempts:
             return None
-        return sum((score - self.mean) ** 2 for score in self.scores) / self.attempts
+        mean = self.mean
+        return sum((score - mean) ** 2 for score in self.scores) / self.attempts
 
     @property
     def alpha(self):
@@ -252,13 +254,18 @@ def _frequencies(questions, attempts):
 
 def _item_frequencies(questions, attempts):
     """Ordering, matching, cloze: per item (position, term, blank), how many first attempts got it right."""
+    answers = Answer.objects.filter(question__in=questions, attempt__in=attempts)
+    # Wholly right answers got every item right: counted in SQL; only partly right ones are read.
+    whole = dict(answers.filter(credit__gte=1).values("question").annotate(n=Count("pk")).values_list("question", "n"))
     counts = {}
-    given = Answer.objects.filter(question__in=questions, attempt__in=attempts).values_list("question", "given")
-    for question, items in given:
+    for question, items in answers.filter(credit__gt=0, credit__lt=1).values_list("question", "given"):
         for item in items:
             counts[question, item["label"]] = counts.get((question, item["label"]), 0) + item["right"]
     return {
-        q.pk: [(item["label"], counts.get((q.pk, item["label"]), 0), None) for item in q.solution()] for q in questions
+        q.pk: [
+            (item["label"], whole.get(q.pk, 0) + counts.get((q.pk, item["label"]), 0), None) for item in q.solution()
+        ]
+        for q in questions
     }
 
 
