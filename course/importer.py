@@ -197,7 +197,7 @@ def _normalise_body(raw_lines, images, dropped):
                 image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
                 images.append(image)
                 return f"\n\n[[diagram:{id(image)}]]\n\n"
-            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or "src 없음"})
+            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or _("src 없음")})
             return ""
 
         line = IMG_RE.sub(image_to_reference, line)

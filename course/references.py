@@ -6,6 +6,7 @@ referenced slug with one query per kind.
 
 from django.apps import apps
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from course import markdown
@@ -36,7 +37,10 @@ def _builder(kind, obj):
 def render(text, inline=False):
     found = markdown.find_references(text)
     objects = _lookup(found)
-    return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()}, inline=inline)
+    # The stored HTML is content, in the course's language (Korean) whoever saves it: a figure's
+    # "크게 보기" link stays Korean for an editor working in English.
+    with translation.override("ko"):
+        return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()}, inline=inline)
 
 
 def problems(text):

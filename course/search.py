@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from django.db.models import Case, F, IntegerField, Q, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from course.models import Diagram, Pattern, PatternFamily, SearchEntry, Section
 
@@ -151,7 +152,8 @@ class Result:
     entry: SearchEntry
     url: str
     title: str  # HTML: escaped, matches marked
-    place: str
+    kind: str  # "패턴", "그림", … in the interface language; empty for a lesson
+    place: str  # where it is, in the content's words
     snippet: str  # HTML: escaped, matches marked
     is_published: bool
 
@@ -194,19 +196,20 @@ RESULT_FIELDS = [
 
 
 def _result(entry, terms):
+    kind, place, published = "", "", True
     if entry.kind == "section":
         section = entry.section
         url = section.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
         place = f"{section.lecture.heading} · {section.title}" + (f" › {entry.heading}" if entry.heading else "")
         published = section.is_published and section.lecture.is_published and section.lecture.course.is_published
     elif entry.kind == "pattern":
-        url, place, published = entry.pattern.get_absolute_url(), f"패턴 · {entry.pattern.family.name}", True
+        url, kind, place = entry.pattern.get_absolute_url(), _("패턴"), entry.pattern.family.name
     elif entry.kind == "family":
-        url, place, published = entry.family.get_absolute_url(), "패턴 분류", True
+        url, kind = entry.family.get_absolute_url(), _("패턴 분류")
     else:
-        url, place, published = entry.diagram.get_absolute_url(), "그림", True
+        url, kind = entry.diagram.get_absolute_url(), _("그림")
     title = highlight(entry.title, terms, context=len(entry.title))
-    return Result(entry, url, title, place, highlight(entry.text or entry.title, terms), published)
+    return Result(entry, url, title, kind, place, highlight(entry.text or entry.title, terms), published)
 
 
 def highlight(text, terms, context=SNIPPET):
