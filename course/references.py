@@ -47,7 +47,7 @@ def problems(text):
     """Messages for everything that would make a broken page; empty when the text is fine."""
     found = markdown.find_references(text)
     objects = _lookup(found)
-    labels = {"diagram": _("그림"), "pattern": _("패턴"), "family": _("패턴 분류")}
+    labels = {kind: apps.get_model("course", name)._meta.verbose_name for kind, name in MODEL_NAMES.items()}
     messages = []
     for ref in found:
         if (ref.kind, ref.slug) not in objects:

@@ -18,7 +18,6 @@ from html.parser import HTMLParser
 from django.db.models import Case, F, IntegerField, Q, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
 from course.models import Diagram, Pattern, PatternFamily, SearchEntry, Section
 
@@ -152,7 +151,7 @@ class Result:
     entry: SearchEntry
     url: str
     title: str  # HTML: escaped, matches marked
-    kind: str  # "패턴", "그림", … in the interface language; empty for a lesson
+    kind: str  # the kind's label ("패턴", "그림", …) in the interface language; empty for a lesson
     place: str  # where it is, in the content's words
     snippet: str  # HTML: escaped, matches marked
     is_published: bool
@@ -202,12 +201,11 @@ def _result(entry, terms):
         url = section.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
         place = f"{section.lecture.heading} · {section.title}" + (f" › {entry.heading}" if entry.heading else "")
         published = section.is_published and section.lecture.is_published and section.lecture.course.is_published
-    elif entry.kind == "pattern":
-        url, kind, place = entry.pattern.get_absolute_url(), _("패턴"), entry.pattern.family.name
-    elif entry.kind == "family":
-        url, kind = entry.family.get_absolute_url(), _("패턴 분류")
     else:
-        url, kind = entry.diagram.get_absolute_url(), _("그림")
+        kind = SearchEntry.Kind(entry.kind).label
+        obj = getattr(entry, entry.kind)
+        url = obj.get_absolute_url()
+        place = obj.family.name if entry.kind == "pattern" else ""
     title = highlight(entry.title, terms, context=len(entry.title))
     return Result(entry, url, title, kind, place, highlight(entry.text or entry.title, terms), published)
 

@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from course.models import Lecture, Pattern, RendersMarkdown, Section
 
@@ -65,8 +66,8 @@ class Quiz(models.Model):
 
     class Meta:
         ordering = ["lecture", "kind", "section__order", "id"]
-        verbose_name = _("퀴즈")
-        verbose_name_plural = _("퀴즈")
+        verbose_name = pgettext_lazy("model", "퀴즈")
+        verbose_name_plural = pgettext_lazy("model plural", "퀴즈")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="check") & Q(section__isnull=False)) | (Q(kind="review") & Q(section__isnull=True)),
@@ -176,8 +177,8 @@ class Question(RendersMarkdown):
 
     class Meta:
         ordering = ["quiz", "order", "id"]
-        verbose_name = _("문제")
-        verbose_name_plural = _("문제")
+        verbose_name = pgettext_lazy("model", "문제")
+        verbose_name_plural = pgettext_lazy("model plural", "문제")
         constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key_per_quiz")]
 
     def __str__(self):
@@ -266,8 +267,8 @@ class Choice(RendersMarkdown):
 
     class Meta:
         ordering = ["question", "order", "id"]
-        verbose_name = _("선택지")
-        verbose_name_plural = _("선택지")
+        verbose_name = pgettext_lazy("model", "선택지")
+        verbose_name_plural = pgettext_lazy("model plural", "선택지")
 
     def __str__(self):
         return self.text
@@ -354,8 +355,8 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = _("응시")
-        verbose_name_plural = _("응시")
+        verbose_name = pgettext_lazy("model", "응시")
+        verbose_name_plural = pgettext_lazy("model plural", "응시")
         # Reading learners' results in aggregate (analytics, per-question statistics): held by
         # the content editors group and superusers, not by every staff account.
         permissions = [("view_statistics", _("학습 통계를 볼 수 있음"))]
@@ -412,8 +413,8 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["attempt", "question__order"]
-        verbose_name = _("답")
-        verbose_name_plural = _("답")
+        verbose_name = pgettext_lazy("model", "답")
+        verbose_name_plural = pgettext_lazy("model plural", "답")
         constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question")]
 
     def __str__(self):
