@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.views.defaults import server_error
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9,ko;q=0.5"}
@@ -83,6 +85,13 @@ def test_scripts_get_their_messages_from_the_javascript_catalog_in_the_readers_l
     english = Client().get(reverse("javascript-catalog"), headers=ENGLISH)
     assert english.status_code == 200 and "Cannot reach the server" in english.content.decode()
     assert "Cannot reach the server" not in Client().get(reverse("javascript-catalog")).content.decode()
+
+
+def test_the_server_error_page_speaks_the_readers_language(rf):
+    for language, words in (("ko", "잠시 문제가 생겼습니다"), ("en", "Something went wrong")):
+        with translation.override(language):
+            html = server_error(rf.get("/")).content.decode()
+        assert f'<html lang="{language}">' in html and words in html
 
 
 def test_messages_and_form_errors_come_in_the_readers_language(lesson):
