@@ -14,7 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The footer's language switch posts to i18n/setlang/; scripts read their strings from jsi18n/.
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # packages: this project's messages (LOCALE_PATHS) only, not those of every installed app.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["config"]), name="javascript-catalog"),
     path("accounts/", include("learners.account_urls")),
     path("", include("learners.urls")),
     path("quizzes/", include("quizzes.urls")),
