@@ -87,6 +87,13 @@ def test_scripts_get_their_messages_from_the_javascript_catalog_in_the_readers_l
     assert "Cannot reach the server" not in Client().get(reverse("javascript-catalog")).content.decode()
 
 
+def test_the_admin_preview_finds_its_messages_in_the_admins_javascript_catalog(client, editor):
+    form = client.get(reverse("admin:course_section_add"), headers=ENGLISH).content.decode()
+    assert form.index(reverse("admin:jsi18n")) < form.index("course/admin-preview.js")
+    catalog = client.get(reverse("admin:jsi18n"), headers=ENGLISH).content.decode()
+    assert "Preview (connection failed)" in catalog
+
+
 def test_the_server_error_page_speaks_the_readers_language(rf):
     for language, words in (("ko", "잠시 문제가 생겼습니다"), ("en", "Something went wrong")):
         with translation.override(language):
