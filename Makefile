@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint bench bench-search bench-review bench-stats scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ scale-test: setup $(VNU_JAR)
 # Syntax colours for code blocks, from accessible Pygments styles.
 code-css: setup
 	$(BIN)/python scripts/code_css.py
+
+# After changing interface text: bring locale/en up to date, translate what is new (empty msgstr),
+# then run it again to compile. The compiled .mo files are committed; `make run` needs no gettext.
+messages: setup
+	$(BIN)/python manage.py makemessages --locale en --add-location file --no-obsolete
+	$(BIN)/python manage.py makemessages --locale en --add-location file --no-obsolete --domain djangojs
+	$(BIN)/python manage.py compilemessages --locale en --ignore '$(VENV)'
 
 lint: setup
 	$(BIN)/ruff check .

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "course.cache.PageCacheMiddleware",  # above sessions and auth: a hit touches no database
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, then Accept-Language; adds Vary
     "django.middleware.common.CommonMiddleware",
     "config.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,9 +156,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface is written in Korean (the message IDs) and translated into English in
+# locale/en; course content stays Korean. A reader's language is the one they picked in the
+# footer (Django's language cookie), else their browser's Accept-Language, else Korean.
+# URLs carry no language prefix: a page has one address in every language.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "ko")
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
@@ -231,6 +239,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # the probes are answered before any redirect (config.health).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0))

@@ -75,7 +75,9 @@ class KeepsLearnerRecordsMixin:
         collector.collect(objs)
         if collector.protected:
             counts = Counter(str(obj._meta.verbose_name) for obj in collector.protected)
-            records = ", ".join(f"{name} {count}개" for name, count in sorted(counts.items()))
+            records = ", ".join(
+                _("%(name)s %(count)d개") % {"name": name, "count": count} for name, count in sorted(counts.items())
+            )
             protected = [
                 _(
                     "학습자 기록(%(records)s)이 이 항목을 가리킵니다. 학습 기록은 지우지 않으므로 지울 수 없습니다: 대신 비공개로 돌리세요."

@@ -1,10 +1,11 @@
-"""The shared cache: whole pages for visitors with no cookies, fragments for everyone else.
+"""The shared cache: whole pages for visitors with no session, fragments for everyone else.
 
 Everything cached is keyed by the *content version*, a random value kept in the cache
 itself and replaced whenever content changes (``content_changed``). Every worker
 process reads the version on every request, so a change shows on the very next
 request everywhere, without deleting keys one by one: entries of an old version are
-simply never read again and age out.
+simply never read again and age out. A page is kept once per interface language; a
+visitor's language cookie, unlike a session cookie, leaves their pages shared.
 
 The cache is Django's default cache: a directory shared by the worker processes of one
 machine, or Redis when ``REDIS_URL`` is set (config.settings).
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language_from_request
 
 VERSION_KEY = "content-version"
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -71,6 +73,10 @@ def cached_fragment(name, *parts, build, frozen=False):
 
     Each call returns a fresh copy that the caller may change, unless ``frozen``: then the
     caller promises never to change it, and the process keeps it in memory.
+
+    The key does not name the interface language, so the value must not depend on it: rows
+    and numbers, translated when a template prints them. A value holding translated text
+    (rendered HTML, a ``gettext`` result) passes ``get_language()`` among its ``parts``.
     """
     key = fragment_key(name, *parts)
     if frozen and key in _frozen:
@@ -91,7 +97,7 @@ def is_shared(request):
     """A request whose answer is the same for everyone: a read by someone with no session.
 
     Such a visitor has, by construction, no progress, attempts or messages, so the page
-    they get is everybody's page. A session cookie (a learner or an account) or pending
+    they get is everybody's page in their language. A session cookie (a learner or an account) or pending
     messages make the request personal.
     """
     return request.method in ("GET", "HEAD") and not (
@@ -101,7 +107,10 @@ def is_shared(request):
 
 def _page_key(request):
     url = request.build_absolute_uri()  # scheme and host too: pages print their canonical URL
-    parts = [url, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", "")]
+    # The language LocaleMiddleware, below this one, will pick (cookie, then Accept-Language):
+    # one page per language at the same URL, and no key per Accept-Language header variant.
+    language = get_language_from_request(request)
+    parts = [url, language, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", "")]
     return "page:" + content_version() + ":" + hashlib.md5("\n".join(parts).encode()).hexdigest()
 
 

@@ -197,7 +197,7 @@ def _normalise_body(raw_lines, images, dropped):
                 image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
                 images.append(image)
                 return f"\n\n[[diagram:{id(image)}]]\n\n"
-            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or "src 없음"})
+            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or _("src 없음")})
             return ""
 
         line = IMG_RE.sub(image_to_reference, line)
@@ -307,14 +307,10 @@ def _attach_images(parsed, report):
         diagram = Diagram.objects.filter(source_url=image.url).defer("image").first()
         if diagram is None:
             slug = f"lecture-{parsed.number}-figure-{index}"
+            title = f"{parsed.number}강 그림 {index}"  # content, in the course's language: not translated
             diagram, created = Diagram.objects.get_or_create(
                 slug=slug,
-                defaults={
-                    "title": _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
-                    "alt_text": image.alt
-                    or _("%(number)d강 그림 %(index)d") % {"number": parsed.number, "index": index},
-                    "source_url": image.url,
-                },
+                defaults={"title": title, "alt_text": image.alt or title, "source_url": image.url},
             )
             if created:
                 report.diagrams_created.append(slug)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from course import diagrams as diagram_files
 from course import markdown, references
@@ -131,8 +132,8 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name = _("강좌")
-        verbose_name_plural = _("강좌")
+        verbose_name = pgettext_lazy("model", "강좌")
+        verbose_name_plural = pgettext_lazy("model plural", "강좌")
 
     def __str__(self):
         return self.title
@@ -158,8 +159,8 @@ class Lecture(models.Model):
 
     class Meta:
         ordering = ["course", "number"]
-        verbose_name = _("강의")
-        verbose_name_plural = _("강의")
+        verbose_name = pgettext_lazy("model", "강의")
+        verbose_name_plural = pgettext_lazy("model plural", "강의")
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lecture_unique_slug_per_course"),
             models.UniqueConstraint(fields=["course", "number"], name="lecture_unique_number_per_course"),
@@ -215,8 +216,8 @@ class Section(RendersMarkdown):
 
     class Meta:
         ordering = ["lecture", "order", "id"]
-        verbose_name = _("절")
-        verbose_name_plural = _("절")
+        verbose_name = pgettext_lazy("model", "절")
+        verbose_name_plural = pgettext_lazy("model plural", "절")
         constraints = [
             models.UniqueConstraint(fields=["lecture", "slug"], name="section_unique_slug_per_lecture"),
         ]
@@ -270,8 +271,8 @@ class Diagram(ReferenceTarget):
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = _("그림")
-        verbose_name_plural = _("그림")
+        verbose_name = pgettext_lazy("model", "그림")
+        verbose_name_plural = pgettext_lazy("model plural", "그림")
 
     def __str__(self):
         return self.title
@@ -316,8 +317,8 @@ class PatternFamily(ReferenceTarget, RendersMarkdown):
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name = _("패턴 분류")
-        verbose_name_plural = _("패턴 분류")
+        verbose_name = pgettext_lazy("model", "패턴 분류")
+        verbose_name_plural = pgettext_lazy("model plural", "패턴 분류")
 
     def __str__(self):
         return self.name
@@ -350,8 +351,8 @@ class Pattern(ReferenceTarget, RendersMarkdown):
 
     class Meta:
         ordering = ["family__order", "name"]
-        verbose_name = _("패턴")
-        verbose_name_plural = _("패턴")
+        verbose_name = pgettext_lazy("model", "패턴")
+        verbose_name_plural = pgettext_lazy("model plural", "패턴")
 
     def __str__(self):
         return self.name
@@ -390,8 +391,8 @@ class SearchEntry(models.Model):
 
     class Meta:
         ordering = ["kind", "position", "id"]
-        verbose_name = _("검색 항목")
-        verbose_name_plural = _("검색 항목")
+        verbose_name = pgettext_lazy("model", "검색 항목")
+        verbose_name_plural = pgettext_lazy("model plural", "검색 항목")
 
     def __str__(self):
         return f"{self.title} › {self.heading}" if self.heading else self.title

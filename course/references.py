@@ -6,6 +6,7 @@ referenced slug with one query per kind.
 
 from django.apps import apps
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from course import markdown
@@ -36,14 +37,17 @@ def _builder(kind, obj):
 def render(text, inline=False):
     found = markdown.find_references(text)
     objects = _lookup(found)
-    return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()}, inline=inline)
+    # The stored HTML is content, in the course's language (Korean) whoever saves it: a figure's
+    # "크게 보기" link stays Korean for an editor working in English.
+    with translation.override("ko"):
+        return markdown.render(text, {key: _builder(key[0], obj) for key, obj in objects.items()}, inline=inline)
 
 
 def problems(text):
     """Messages for everything that would make a broken page; empty when the text is fine."""
     found = markdown.find_references(text)
     objects = _lookup(found)
-    labels = {"diagram": _("그림"), "pattern": _("패턴"), "family": _("패턴 분류")}
+    labels = {kind: apps.get_model("course", name)._meta.verbose_name for kind, name in MODEL_NAMES.items()}
     messages = []
     for ref in found:
         if (ref.kind, ref.slug) not in objects:

@@ -151,7 +151,8 @@ class Result:
     entry: SearchEntry
     url: str
     title: str  # HTML: escaped, matches marked
-    place: str
+    kind: str  # the kind's label ("패턴", "그림", …) in the interface language; empty for a lesson
+    place: str  # where it is, in the content's words
     snippet: str  # HTML: escaped, matches marked
     is_published: bool
 
@@ -194,19 +195,19 @@ RESULT_FIELDS = [
 
 
 def _result(entry, terms):
+    kind, place, published = "", "", True
     if entry.kind == "section":
         section = entry.section
         url = section.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
         place = f"{section.lecture.heading} · {section.title}" + (f" › {entry.heading}" if entry.heading else "")
         published = section.is_published and section.lecture.is_published and section.lecture.course.is_published
-    elif entry.kind == "pattern":
-        url, place, published = entry.pattern.get_absolute_url(), f"패턴 · {entry.pattern.family.name}", True
-    elif entry.kind == "family":
-        url, place, published = entry.family.get_absolute_url(), "패턴 분류", True
     else:
-        url, place, published = entry.diagram.get_absolute_url(), "그림", True
+        kind = SearchEntry.Kind(entry.kind).label
+        obj = getattr(entry, entry.kind)
+        url = obj.get_absolute_url()
+        place = obj.family.name if entry.kind == "pattern" else ""
     title = highlight(entry.title, terms, context=len(entry.title))
-    return Result(entry, url, title, place, highlight(entry.text or entry.title, terms), published)
+    return Result(entry, url, title, kind, place, highlight(entry.text or entry.title, terms), published)
 
 
 def highlight(text, terms, context=SNIPPET):

@@ -30,13 +30,17 @@ def browser():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see .ci/run).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # The interface follows Accept-Language and Chromium's own is en-US: a context is Korean,
+        # the language the tests read, unless it asks for another locale (e2e/test_english.py).
+        new_context = browser.new_context
+        browser.new_context = lambda **options: new_context(**{"locale": "ko-KR", **options})
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="ko-KR")
+    context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     outside = []
     # The site must work offline: fail on any request that leaves the live server.

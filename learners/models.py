@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from course.models import Section
 from quizzes.models import Choice, OwnedQuerySet, Question
@@ -35,8 +36,8 @@ class SectionProgress(models.Model):
     objects = SectionProgressQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("학습 진도")
-        verbose_name_plural = _("학습 진도")
+        verbose_name = pgettext_lazy("model", "학습 진도")
+        verbose_name_plural = pgettext_lazy("model plural", "학습 진도")
         constraints = [
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="progress_has_an_owner"),
             models.UniqueConstraint(
@@ -80,8 +81,8 @@ class ReviewCard(models.Model):
     objects = OwnedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("복습 카드")
-        verbose_name_plural = _("복습 카드")
+        verbose_name = pgettext_lazy("model", "복습 카드")
+        verbose_name_plural = pgettext_lazy("model plural", "복습 카드")
         constraints = [
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="card_has_an_owner"),
             models.UniqueConstraint(
@@ -117,8 +118,8 @@ class ReviewAnswer(models.Model):
 
     class Meta:
         ordering = ["-answered_at", "-id"]
-        verbose_name = _("복습 답안")
-        verbose_name_plural = _("복습 답안")
+        verbose_name = pgettext_lazy("model", "복습 답안")
+        verbose_name_plural = pgettext_lazy("model plural", "복습 답안")
 
     def __str__(self):
         return f"{self.card} · {self.answered_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
 from learners.models import ReviewAnswer, ReviewCard
@@ -151,9 +151,11 @@ def _until(due, now):
     """ "1일", "3시간": how long until a card returns, rounded as a person would say it; "" if due now."""
     left = due - now
     if left >= timedelta(hours=20):
-        return _("%(n)d일") % {"n": round(left / timedelta(days=1))}
+        days = round(left / timedelta(days=1))
+        return ngettext("%(n)d일", "%(n)d일", days) % {"n": days}
     if left >= timedelta(minutes=50):
-        return _("%(n)d시간") % {"n": round(left / timedelta(hours=1))}
+        hours = round(left / timedelta(hours=1))
+        return ngettext("%(n)d시간", "%(n)d시간", hours) % {"n": hours}
     return ""
 
 

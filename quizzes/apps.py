@@ -1,11 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
-    verbose_name = _("퀴즈")
+    verbose_name = pgettext_lazy("plural", "퀴즈")
     editor_models = ["quiz", "question", "choice"]  # not learners' attempts and answers
     editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 

@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from course.models import Lecture, Pattern, RendersMarkdown, Section
 
@@ -66,8 +67,8 @@ class Quiz(models.Model):
 
     class Meta:
         ordering = ["lecture", "kind", "section__order", "id"]
-        verbose_name = _("퀴즈")
-        verbose_name_plural = _("퀴즈")
+        verbose_name = pgettext_lazy("model", "퀴즈")
+        verbose_name_plural = pgettext_lazy("model plural", "퀴즈")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="check") & Q(section__isnull=False)) | (Q(kind="review") & Q(section__isnull=True)),
@@ -192,8 +193,8 @@ class Question(RendersMarkdown):
 
     class Meta:
         ordering = ["quiz", "order", "id"]
-        verbose_name = _("문제")
-        verbose_name_plural = _("문제")
+        verbose_name = pgettext_lazy("model", "문제")
+        verbose_name_plural = pgettext_lazy("model plural", "문제")
         constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key_per_quiz")]
 
     def __str__(self):
@@ -385,16 +386,24 @@ class Question(RendersMarkdown):
     def solution(self):
         """The right answer item by item, for a question left unanswered in a finished attempt."""
         if self.kind == self.Kind.CLOZE:
-            return [item(_("빈칸 %(n)d") % {"n": n}, "", " / ".join(a), False) for n, a in enumerate(self.blanks, 1)]
+            return [item("", "", " / ".join(answers), False) for answers in self.blanks]
         if self.kind == self.Kind.MATCHING:
             return [item(c.plain, "", c.match, False) for c in self.choices.all() if c.text]
-        return [item(_("%(n)d번째") % {"n": n}, "", c.plain, False) for n, c in enumerate(self.choices.all(), 1)]
+        return [item("", "", c.plain, False) for c in self.choices.all()]
+
+    def item_name(self, number, label):
+        """What an item is called in the reader's language: a position, a blank, or the matching term."""
+        if self.kind == self.Kind.ORDERING:
+            return _("%(n)d번째") % {"n": number}
+        if self.kind == self.Kind.CLOZE:
+            return _("빈칸 %(n)d") % {"n": number}
+        return label
 
     def _ordering_items(self, choices, parts):
         right = list(self.choices.all())
         return [
-            item(_("%(n)d번째") % {"n": n}, given.plain, expected.plain, given.pk == expected.pk)
-            for n, (given, expected) in enumerate(zip(choices, right, strict=True), start=1)
+            item("", given.plain, expected.plain, given.pk == expected.pk)
+            for given, expected in zip(choices, right, strict=True)
         ]
 
     def _matching_items(self, choices, parts):
@@ -408,13 +417,8 @@ class Question(RendersMarkdown):
 
     def _cloze_items(self, choices, parts):
         return [
-            item(
-                _("빈칸 %(n)d") % {"n": n},
-                given,
-                accepted[0],
-                normalise_answer(given) in {normalise_answer(a) for a in accepted},
-            )
-            for n, (given, accepted) in enumerate(zip(parts, self.blanks, strict=True), start=1)
+            item("", given, accepted[0], normalise_answer(given) in {normalise_answer(a) for a in accepted})
+            for given, accepted in zip(parts, self.blanks, strict=True)
         ]
 
 
@@ -422,7 +426,9 @@ BLANK_RE = re.compile(r"\{(\d{1,2})\}")
 
 
 def item(label, given, expected, right):
-    """One item of an ordering, matching or cloze answer, as kept on the answer for its feedback."""
+    """One item of an ordering, matching or cloze answer, as kept on the answer for its feedback.
+    ``label`` is the matching term; positions and blanks are named when shown (``item_name``),
+    in the reader's language."""
     return {"label": label, "given": given, "expected": expected, "right": bool(right)}
 
 
@@ -471,8 +477,8 @@ class Choice(RendersMarkdown):
 
     class Meta:
         ordering = ["question", "order", "id"]
-        verbose_name = _("선택지")
-        verbose_name_plural = _("선택지")
+        verbose_name = pgettext_lazy("model", "선택지")
+        verbose_name_plural = pgettext_lazy("model plural", "선택지")
 
     def __str__(self):
         return self.text or self.match
@@ -586,8 +592,8 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = _("응시")
-        verbose_name_plural = _("응시")
+        verbose_name = pgettext_lazy("model", "응시")
+        verbose_name_plural = pgettext_lazy("model plural", "응시")
         # Reading learners' results in aggregate (analytics, per-question statistics): held by
         # the content editors group and superusers, not by every staff account.
         permissions = [("view_statistics", _("학습 통계를 볼 수 있음"))]
@@ -643,8 +649,8 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["attempt", "question__order"]
-        verbose_name = _("답")
-        verbose_name_plural = _("답")
+        verbose_name = pgettext_lazy("model", "답")
+        verbose_name_plural = pgettext_lazy("model plural", "답")
         constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question")]
 
     def __str__(self):

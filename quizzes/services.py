@@ -76,8 +76,10 @@ class QuestionState:
 
     @property
     def items(self):
-        """Ordering, matching, cloze: each item as answered and marked, or the solution if unanswered."""
-        return self.answer.given if self.answer else self.question.solution()
+        """Ordering, matching, cloze: each item as answered and marked, or the solution if unanswered,
+        with its name."""
+        items = self.answer.given if self.answer else self.question.solution()
+        return [{**item, "name": self.question.item_name(n, item["label"])} for n, item in enumerate(items, start=1)]
 
     @property
     def item_count(self):

@@ -43,7 +43,9 @@ def main(base, out, only=None):
         )
         for size, viewport in SIZES.items():
             for scheme in ("light", "dark"):
-                context = browser.new_context(viewport=viewport, color_scheme=scheme, device_scale_factor=1)
+                context = browser.new_context(
+                    viewport=viewport, color_scheme=scheme, device_scale_factor=1, locale="ko-KR"
+                )
                 page = context.new_page()
                 for name, path in PAGES.items():
                     if only and name not in only:

@@ -88,6 +88,60 @@ def test_a_shared_page_is_served_from_the_cache_without_a_query_and_answers_cond
     assert not_modified.status_code == 304 and not_modified.content == b""
 
 
+LANGUAGE = {"ko": {"Accept-Language": "ko-KR,ko;q=0.9"}, "en": {"Accept-Language": "en-US,en;q=0.9"}}
+KOREAN, ENGLISH = LANGUAGE["ko"], LANGUAGE["en"]
+
+
+def interface_language(response):
+    """The page's language as it says itself, and a word of its navigation in that language."""
+    html = response.content.decode()
+    if '<html lang="en">' in html:
+        assert "Pattern catalog" in html and "패턴 카탈로그" not in html
+        return "en"
+    assert '<html lang="ko">' in html and "패턴 카탈로그" in html and "Pattern catalog" not in html
+    return "ko"
+
+
+@pytest.mark.parametrize("order", [("ko", "en"), ("en", "ko")])
+def test_a_shared_page_is_cached_once_per_language_at_the_same_url(site, order):
+    url = site["section"].get_absolute_url()
+    rendered = []
+    for language in order + order:
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(url, headers=LANGUAGE[language])
+        rendered.append(bool(response.templates))
+        assert interface_language(response) == language == response["Content-Language"]
+        assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    # the second language was rendered, not served the first one's page; then both came from the cache
+    assert rendered == [True, True, False, False] and len(queries) == 0
+    assert Client().get(url, headers={"Accept-Language": "fr"}).content == Client().get(url).content  # Korean
+
+
+def test_the_language_cookie_keeps_a_page_shared_and_outranks_accept_language(site):
+    url = site["section"].get_absolute_url()
+    Client().get(url, headers=KOREAN)  # a Korean page is in the cache
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.get(url, headers=KOREAN)
+    assert interface_language(response) == "en" and response["Cache-Control"] == "public, no-cache"
+    with CaptureQueriesContext(connection) as queries:
+        assert interface_language(client.get(url, headers=KOREAN)) == "en"
+    assert len(queries) == 0
+
+
+def test_fragments_shared_between_languages_hold_no_translated_text(site):
+    """A learner's pages are built from cached fragments (quiz, sections, TOC) that both languages share."""
+    section = site["section"]
+    client = Client()
+    read_lesson(client, section)
+    korean = client.get(section.get_absolute_url(), headers=KOREAN).content.decode()
+    english = client.get(section.get_absolute_url(), headers=ENGLISH).content.decode()
+    assert "확인 문제" in korean and "답 확인" in korean
+    assert "Knowledge check" in english and "Check answer" in english and "답 확인" not in english
+    lecture = client.get(site["lecture"].get_absolute_url(), headers=ENGLISH).content.decode()
+    assert "Review quiz" in lecture and "복습 퀴즈 풀기" not in lecture
+
+
 def test_personal_pages_are_private_and_never_shared_between_learners(site):
     section = site["section"]
     alice, bob = Client(), Client()

@@ -220,7 +220,7 @@ def test_the_header_and_dashboard_show_how_many_cards_are_due(quiz):
     answer_quiz(client, quiz.questions.get(key="single"), right=False)
     answer_quiz(client, quiz.questions.get(key="tf"), right=False)
     page = client.get(reverse("learners:dashboard")).content.decode()
-    assert 'class="count-badge">2<span class="visually-hidden">장 남음' in page and "복습할 카드 2장" in page
+    assert 'class="count-badge">2<span class="visually-hidden"> 장 남음' in page and "복습할 카드 2장" in page
     assert "count-badge" not in client_for_learner("nobody").get("/").content.decode()
 
 

@@ -63,10 +63,10 @@ def test_ordering_earns_a_share_for_each_item_in_its_place(quiz):
     swapped = ordering.mark(choices=by_text(ordering, "SOA", "모놀리식", "ESB", "MSA"))
     assert swapped.credit == 0.5 and not swapped.is_correct
     assert [(i["label"], i["given"], i["expected"], i["right"]) for i in swapped.items] == [
-        ("1번째", "SOA", "모놀리식", False),
-        ("2번째", "모놀리식", "SOA", False),
-        ("3번째", "ESB", "ESB", True),
-        ("4번째", "MSA", "MSA", True),
+        ("", "SOA", "모놀리식", False),
+        ("", "모놀리식", "SOA", False),
+        ("", "ESB", "ESB", True),
+        ("", "MSA", "MSA", True),
     ]
 
 

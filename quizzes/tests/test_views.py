@@ -331,7 +331,7 @@ def test_review_quiz_has_its_own_page_linked_from_the_lecture_and_last_section(c
     assert url in client.get(lecture.get_absolute_url()).content.decode()
     assert url in page(client, quiz)  # the check's section is the lecture's only (last) section
     html = client.get(url).content.decode()
-    assert "<h1>복습 퀴즈</h1>" in html and "r1 문제?" in html
+    assert '<h1 lang="ko">복습 퀴즈</h1>' in html and "r1 문제?" in html
 
 
 def test_unpublished_quiz_is_404_and_hidden(client, quiz):

@@ -1,5 +1,6 @@
 // Live preview for markdown fields in the admin: posts the text to the preview
 // endpoint (same pipeline as saving) and shows the HTML and any reference problems.
+// gettext comes from the admin's JavaScript catalog, which change forms load before this file.
 (function () {
   "use strict";
   function csrfToken() {
@@ -14,11 +15,12 @@
     panel.setAttribute("aria-live", "polite");
     const heading = document.createElement("p");
     heading.className = "markdown-preview__label";
-    heading.textContent = "미리 보기";
+    heading.textContent = gettext("미리 보기");
     const problems = document.createElement("ul");
     problems.className = "markdown-preview__problems errorlist";
     const body = document.createElement("div");
     body.className = "markdown-preview__body";
+    body.lang = "ko"; // content is Korean whatever the admin's language
     panel.append(heading, problems, body);
     textarea.insertAdjacentElement("afterend", panel);
     let timer = null;
@@ -44,7 +46,7 @@
           return li;
         }));
       } catch (error) {
-        heading.textContent = "미리 보기 (연결 실패)";
+        heading.textContent = gettext("미리 보기 (연결 실패)");
       }
     }
     textarea.addEventListener("input", () => {

@@ -8,16 +8,17 @@
     region.textContent = text;
     region.hidden = false;
   }
+  // gettext and interpolate come from Django's JavaScript catalog (jsi18n/, loaded before this file).
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
     announce(
       status === 403
-        ? "보안 토큰이 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요. 고른 답은 새로 고친 뒤 다시 골라야 합니다."
-        : "요청을 처리하지 못했습니다 (" + status + "). 잠시 후 다시 시도해 주세요."
+        ? gettext("보안 토큰이 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요. 고른 답은 새로 고친 뒤 다시 골라야 합니다.")
+        : interpolate(gettext("요청을 처리하지 못했습니다 (%(status)s). 잠시 후 다시 시도해 주세요."), { status: status }, true)
     );
   });
   document.addEventListener("htmx:sendError", function () {
-    announce("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요.");
+    announce(gettext("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요."));
   });
   // The CSRF token travels in a header read from Django's cookie, not printed in the page:
   // pages served to everyone from the shared cache carry no token (see config/csrf.py).
@@ -31,6 +32,14 @@
     if (region) region.hidden = true;
   });
 })();
+
+// The footer's language switch returns to the page as it is now, also after htmx pushed a new URL
+// (a catalog filter, a search).
+document.addEventListener("htmx:pushedIntoHistory", function () {
+  "use strict";
+  const next = document.querySelector(".language-switch input[name=next]");
+  if (next) next.value = location.pathname + location.search;
+});
 
 // The header search: arrow keys move between the live results, Escape closes them.
 (function () {

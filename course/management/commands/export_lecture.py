@@ -13,9 +13,9 @@ class Command(BaseCommand):
     help = _("강의를 강의 노트 형식의 마크다운으로 내보냅니다. 내보낸 파일을 다시 가져오면 같은 내용이 됩니다.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--course", required=True, help="강좌 슬러그")
-        parser.add_argument("--lecture", required=True, type=int, help="강 번호")
-        parser.add_argument("--output", type=Path, help="쓸 파일 (없으면 표준 출력)")
+        parser.add_argument("--course", required=True, help=_("강좌 슬러그"))
+        parser.add_argument("--lecture", required=True, type=int, help=_("강 번호"))
+        parser.add_argument("--output", type=Path, help=_("쓸 파일 (없으면 표준 출력)"))
 
     def handle(self, *args, course, lecture, output, **options):
         try:

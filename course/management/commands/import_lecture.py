@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
-        parser.add_argument("--course", required=True, help="강좌 슬러그")
+        parser.add_argument("--course", required=True, help=_("강좌 슬러그"))
         parser.add_argument("--force", action="store_true", help=_("관리자에서 고친 절도 파일 내용으로 덮어씁니다"))
 
     def handle(self, *args, path, course, force=False, **options):
