@@ -82,6 +82,10 @@ class QuestionState:
         return [{**item, "name": self.question.item_name(n, item["label"])} for n, item in enumerate(items, start=1)]
 
     @property
+    def credit_percent(self):
+        return round(100 * self.answer.credit) if self.answer else 0
+
+    @property
     def item_count(self):
         return len(self.question.blanks) if self.question.kind == Question.Kind.CLOZE else len(self.choices)
 

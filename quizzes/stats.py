@@ -259,11 +259,12 @@ def _item_frequencies(questions, attempts):
     whole = dict(answers.filter(credit__gte=1).values("question").annotate(n=Count("pk")).values_list("question", "n"))
     counts = {}
     for question, items in answers.filter(credit__gt=0, credit__lt=1).values_list("question", "given"):
-        for item in items:
-            counts[question, item["label"]] = counts.get((question, item["label"]), 0) + item["right"]
+        for n, item in enumerate(items, start=1):
+            counts[question, n] = counts.get((question, n), 0) + item["right"]
     return {
         q.pk: [
-            (item["label"], whole.get(q.pk, 0) + counts.get((q.pk, item["label"]), 0), None) for item in q.solution()
+            (q.item_name(n, item["label"]), whole.get(q.pk, 0) + counts.get((q.pk, n), 0), None)
+            for n, item in enumerate(q.solution(), start=1)
         ]
         for q in questions
     }

@@ -148,3 +148,11 @@ def test_imported_questions_are_answered_like_any_other(bank):
     imported(bank, "::two::Two plus two equals {=four =4}.\n")
     question = Question.objects.get(key="two")
     assert question.mark(**parse_answer(question, parts=["Four"])).credit == 1
+
+
+def test_a_partly_right_typed_answer_says_how_much_it_earned(client, bank):
+    imported(bank, "::born::When was Grant born? {#=1822:0 =%50%1822:2}\n")
+    question = Question.objects.get(key="born")
+    url = reverse("quizzes:answer", args=[question.quiz.slug, question.pk])
+    html = client.post(url, {"text": "1823"}, headers={"HX-Request": "true"}).content.decode()
+    assert "부분 정답입니다: 이 답은 50%만 인정합니다." in html and "1822±2 (50%)" in html
