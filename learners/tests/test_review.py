@@ -244,7 +244,7 @@ def test_ordering_matching_and_cloze_cards_are_reviewed_item_by_item(quiz):
     assert "빈칸 1" in page and "부분 점수: 2개 중" in page
     action = reverse("learners:review-answer", args=[card.pk])
     html = client.post(action, {"part": ["k8s", "노드"], "version": card.reviews}, headers=HTMX).content.decode()
-    assert "부분 정답입니다: 2개 중 1개를 맞혔습니다." in html and "정답: 파드" in html
+    assert "부분 정답입니다: 2개 중 1개를 맞혔습니다." in html and '정답: <span lang="ko">파드</span>' in html
     given = ReviewAnswer.objects.get(card=card)
     assert given.credit == 0.5 and not given.is_correct and given.given[1]["expected"] == "파드"
     assert (
