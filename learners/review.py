@@ -86,7 +86,7 @@ def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
         given = ReviewAnswer.objects.create(
             card=card,
             text=sent.get("text", ""),
-            given=given_record(card.question, sent, mark),
+            given=given_record(sent, mark),
             is_correct=mark.is_correct,
             credit=mark.credit,
             rating=int(rating),

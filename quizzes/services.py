@@ -196,7 +196,7 @@ def _matched(question, tokens, parts):
     return {"choices": terms, "parts": list(parts)}
 
 
-def given_record(question, answer, mark):
+def given_record(answer, mark):
     """What the answer keeps as given: the items with their marks, or the choices' text, or the text."""
     if mark.items:
         return mark.items
@@ -225,7 +225,7 @@ def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
                 attempt=attempt,
                 question=question,
                 text=given.get("text", ""),
-                given=given_record(question, given, mark),
+                given=given_record(given, mark),
                 is_correct=mark.is_correct,
                 credit=mark.credit,
             )
