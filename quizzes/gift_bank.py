@@ -21,7 +21,7 @@ from course.files import ContentError, LoadReport
 from course.models import Lecture
 from quizzes import gift
 from quizzes.loader import QuestionEntry, _load_question
-from quizzes.models import BLANK_RE, Question, Quiz, weighted
+from quizzes.models import BLANK_RE, Choice, Question, Quiz, weighted
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
@@ -86,6 +86,9 @@ def _entry(question):
         "explanation": _markdown(question.general_feedback, question.format),
         "accepted_answers": "\n".join(accepted),
     }
+    limit = Choice._meta.get_field("text").max_length
+    if any(len(part) > limit for choice in choices for part in (choice[0], *choice[3:])):
+        raise Unsupported(_("선택지가 %(n)d자를 넘어 가져올 수 없습니다.") % {"n": limit})
     probe = Question(**values)
     if problems := probe.choice_problems([(c[1], c[0], *c[3:]) for c in choices]):
         raise Unsupported(" ".join(str(p) for p in problems))

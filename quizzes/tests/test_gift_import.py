@@ -80,6 +80,12 @@ def test_a_malformed_file_names_the_line_and_changes_nothing(bank):
     assert Question.objects.count() == count
 
 
+def test_a_choice_too_long_to_store_is_skipped_with_its_line(bank):
+    report = imported(bank, "::ok::짧은 문제 {=예 ~아니요}\n\n::long::긴 선택지 {=" + "가" * 501 + " ~아니요}\n")
+    assert report.skipped == ["3행: 선택지가 500자를 넘어 가져올 수 없습니다."]
+    assert Question.objects.filter(key="ok").exists() and not Question.objects.filter(key="long").exists()
+
+
 def test_formatted_text_goes_through_the_sanitising_pipeline(bank):
     imported(bank, "::x::[html]<b>굵게</b><script>alert(1)</script><img src=x onerror=alert(1)> {=맞음 ~틀림}\n")
     question = Question.objects.get(key="x")
