@@ -13,9 +13,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from e2e.conftest import axe_violations
-from e2e.test_every_page import crawl, validation_errors
+from e2e.test_every_page import crawl, learner_start_pages, validation_errors
 from e2e.test_learner import PASSWORD, log_in
-from e2e.test_quiz import answer_all, choose, single_choice_questions
+from e2e.test_quiz import answer_all, answer_into_a_failing_server
 
 pytestmark = pytest.mark.e2e
 
@@ -77,13 +77,7 @@ def english_learner(browser, live_server, quizzes):
 def test_every_page_in_english_has_no_korean_in_its_chrome_no_axe_violation_and_valid_html(
     browser, live_server, english_learner, tmp_path
 ):
-    start = [
-        "/",
-        reverse("learners:dashboard"),
-        reverse("email_address"),
-        reverse("password_change"),
-        "/search/?q=파드",
-    ]
+    start = learner_start_pages()
     visitor = browser.new_context(base_url=live_server.url, locale="en-US").new_page()
     crawled = {"learner": crawl(english_learner, start), "visitor": crawl(visitor, ["/"])}
     assert len(crawled["learner"]) > 40 and len(crawled["visitor"]) > 40, {k: len(v) for k, v in crawled.items()}
@@ -139,15 +133,7 @@ def test_the_footer_switch_turns_the_site_english_and_the_choice_stays(page, qui
 
 def test_scripts_speak_english_too(browser, live_server, quizzes):
     page = browser.new_context(base_url=live_server.url, locale="en-US").new_page()
-    quiz = quizzes.get(section__slug="쿠버네티스")
-    question = single_choice_questions(quiz)[0]
-    page.route("**/answer/", lambda route: route.fulfill(status=500, body="boom"))
-    page.goto(quiz.section.get_absolute_url())
-    block = page.locator(f"#question-{question.pk}")
-    choose(block, question, True)
-    block.get_by_role("button", name="Check answer").click()
-    status = page.locator("#request-status")
-    status.wait_for()
+    question, block, status = answer_into_a_failing_server(page, quizzes, button="Check answer")
     assert "The request failed (500). Please try again in a moment." in status.inner_text()
     page.unroute("**/answer/")
     block.get_by_role("button", name="Check answer").click()

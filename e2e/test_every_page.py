@@ -73,14 +73,13 @@ def axe_in_both_schemes(page, paths, who):
     return problems
 
 
+def learner_start_pages():
+    """Where a crawl as a learner begins: pages no link from the home page reaches by itself."""
+    return ["/", reverse("learners:dashboard"), reverse("email_address"), reverse("password_change"), "/search/?q=파드"]
+
+
 def test_every_page_has_no_axe_violations_and_valid_html(browser, live_server, learner_page, tmp_path):
-    start = [
-        "/",
-        reverse("learners:dashboard"),
-        reverse("email_address"),
-        reverse("password_change"),
-        "/search/?q=파드",
-    ]
+    start = learner_start_pages()
     crawled = {"learner": crawl(learner_page, start)}
     # the lecture, its 8 sections, the catalog and its families, every pattern, diagrams, quizzes
     assert len(crawled["learner"]) > 40, sorted(crawled["learner"])

@@ -168,16 +168,22 @@ def test_quiz_states_have_no_axe_violations(browser, live_server, quizzes):
     assert {k: v for k, v in problems.items() if v} == {}
 
 
-def test_a_failed_request_says_so_and_keeps_the_answer(page, quizzes):
+def answer_into_a_failing_server(page, quizzes, button="답 확인"):
+    """Answer a question while the server fails every answer: (the question, its block, the status line)."""
     quiz = quizzes.get(section__slug="쿠버네티스")
     question = single_choice_questions(quiz)[0]
     page.route("**/answer/", lambda route: route.fulfill(status=500, body="boom"))
     page.goto(quiz.section.get_absolute_url())
     block = page.locator(f"#question-{question.pk}")
     choose(block, question, True)
-    block.get_by_role("button", name="답 확인").click()
+    block.get_by_role("button", name=button).click()
     status = page.locator("#request-status")
     status.wait_for()
+    return question, block, status
+
+
+def test_a_failed_request_says_so_and_keeps_the_answer(page, quizzes):
+    question, block, status = answer_into_a_failing_server(page, quizzes)
     assert "요청을 처리하지 못했습니다 (500)" in status.inner_text()
     assert block.locator("input:checked").count() == 1  # the choice is still there to retry
     page.unroute("**/answer/")
