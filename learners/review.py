@@ -15,13 +15,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.learner import Learner
 from quizzes.models import Quiz
-from quizzes.services import QuestionState, given_record, parse_answer
+from quizzes.services import AnswerError, QuestionState, given_record, parse_answer
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 DAILY_LIMIT = 50  # answers a day; what is due beyond it waits for tomorrow
@@ -75,11 +76,17 @@ def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
     a replay) returns the answer already given instead of reviewing the card twice.
     """
     now = now or timezone.now()
+    if version is None:
+        raise AnswerError(_("이 카드의 답안 양식이 올바르지 않습니다. 복습 페이지를 새로 고친 뒤 다시 답해 주세요."))
     sent = parse_answer(card.question, tokens, text, parts)
     with transaction.atomic():
         card = ReviewCard.objects.select_for_update().select_related("question").get(pk=card.pk)
-        if version is not None and version != card.reviews and (given := card.answers.first()):
-            return given, False
+        # Only a due card is reviewed, and only by the form of its current version: anything
+        # else is a replay of the answer already given (or a made-up version), graded never.
+        if version != card.reviews or card.due > now:
+            if given := card.answers.first():
+                return given, False
+            raise AnswerError(_("이 카드는 아직 복습할 때가 아닙니다. 복습 페이지를 새로 고쳐 주세요."))
         mark = card.question.mark(**sent)
         rating = rating_for(mark.is_correct)
         _schedule(card, rating, mark.is_correct, now)
@@ -104,7 +111,12 @@ def _today(now):
 
 def _is_due(now):
     """A card that is due and whose quiz readers may open."""
-    return Q(due__lte=now, question__quiz__in=Quiz.objects.published())
+    return Q(due__lte=now) & readable()
+
+
+def readable():
+    """Cards whose quiz readers may open now: only those are shown or answered."""
+    return Q(question__quiz__in=Quiz.objects.published())
 
 
 def remaining_today(owner, now=None):
@@ -182,6 +194,11 @@ def answered_state(owner, pk, now=None):
     """The owner's card ``pk`` with its latest review answer, to show after a form sent without htmx."""
     if not owner.is_known or not str(pk).isdigit():
         return None
-    card = ReviewCard.objects.owned_by(owner).select_related("question__section__lecture__course").filter(pk=pk).first()
+    card = (
+        ReviewCard.objects.owned_by(owner)
+        .filter(readable(), pk=pk)
+        .select_related("question__section__lecture__course")
+        .first()
+    )
     given = card.answers.first() if card else None
     return state(card, 0, given=given, now=now) if given else None

@@ -217,7 +217,8 @@ def review_list(request):
 @require_POST
 @vary_on_headers("HX-Request")
 def review_answer(request, pk):
-    card = get_object_or_404(ReviewCard.objects.owned_by(request.learner).select_related("question"), pk=pk)
+    cards = ReviewCard.objects.owned_by(request.learner).filter(review.readable())
+    card = get_object_or_404(cards.select_related("question"), pk=pk)
     version = request.POST.get("version", "")
     try:
         given, _created = review.answer(

@@ -137,9 +137,10 @@ def _check_typed(text):
     return text
 
 
-def _chosen(question, tokens):
-    """The question's choices for the posted tokens, in the order posted."""
-    by_token = {c.token: c for c in question.choices.all()}
+def _chosen(question, tokens, among=None):
+    """The question's choices for the posted tokens, in the order posted. ``among`` narrows them
+    to the role the tokens are posted as (a matching term, never a description or a distractor)."""
+    by_token = {c.token: c for c in (question.choices.all() if among is None else among)}
     if any(t not in by_token for t in tokens):
         raise AnswerError(_("이 문제의 선택지가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
     return [by_token[t] for t in tokens]
@@ -186,7 +187,7 @@ def _ordered(question, tokens):
 
 
 def _matched(question, tokens, parts):
-    terms = _chosen(question, tokens)
+    terms = _chosen(question, tokens, among=[c for c in question.choices.all() if c.text])
     if len(set(tokens)) != len(tokens) or len(terms) != sum(1 for c in question.choices.all() if c.text):
         raise AnswerError(_("항목이 빠졌거나 두 번 왔습니다. 페이지를 새로 고친 뒤 다시 답해 주세요."))
     if len(parts) != len(terms) or not all(parts):

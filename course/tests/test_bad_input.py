@@ -14,6 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import client_for_learner
 from course import markdown
 from course.files import ContentError
 from course.importer import LectureFormatError, import_lecture
@@ -190,6 +191,67 @@ def test_the_answer_endpoint_never_fails_on_any_input(text, tokens, htmx):
             assert response.status_code in (200, 302)
         for answer in Answer.objects.all():
             assert not any(unicodedata.category(char) == "Cc" for char in answer.text)
+
+
+def every_kind_check(slug):
+    from quizzes.tests.builders import add_question
+    from quizzes.tests.test_itemised import STAGES, add_matching
+
+    quiz = make_check(slug=slug)
+    add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
+    add_matching(quiz)
+    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스\n파드")
+    cloze.prompt = "표준은 {1}, 단위는 {2}."
+    cloze.save()
+    return quiz
+
+
+def forged_post(question, others, rnd, size, foreign, swap):
+    """An answer made of this question's own tokens in any role and number, maybe with another
+    question's token, maybe with a term's token and a description's token swapped."""
+    own = [c.token for c in question.choices.all()]
+    pairs = [c.pair_token for c in question.choices.all()]
+    data = {"choice": rnd.sample(own, min(size, len(own))), "part": rnd.sample(pairs, min(size, len(pairs)))}
+    if foreign and data["choice"]:
+        data["choice"][0] = rnd.choice(others)
+    if swap and data["choice"] and data["part"]:
+        data["choice"][-1], data["part"][-1] = data["part"][-1], data["choice"][-1]
+    return data
+
+
+@settings(QUICK, max_examples=15)  # each example answers 7 questions twice and reviews 7 cards
+@given(
+    rnd=st.randoms(use_true_random=False),
+    size=st.integers(0, 5),
+    foreign=st.booleans(),
+    swap=st.booleans(),
+    htmx=st.booleans(),
+)
+def test_tokens_of_other_questions_and_other_roles_never_fail_the_answer_or_the_review(rnd, size, foreign, swap, htmx):
+    """Tokens of this question and of others, posted as a choice or as a part, to every kind, in
+    a quiz and in the review: a message or a grade, never a server error."""
+    from learners.models import ReviewCard
+
+    with rolled_back():
+        quiz = every_kind_check("prop-roles")
+        questions = list(quiz.questions.prefetch_related("choices"))
+        headers = {"HX-Request": "true"} if htmx else {}
+        taker, reviewer = client_for_learner("taker"), client_for_learner("reviewer")
+        for question in questions:
+            others = [c.token for q in questions if q != question for c in q.choices.all()]
+            data = forged_post(question, others, rnd, size, foreign, swap)
+            response = taker.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), data, headers=headers)
+            assert response.status_code in (200, 302)
+            reviewer.post(
+                reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"text": "오답", "part": ["x", "y"]}
+            )
+        cards = ReviewCard.objects.filter(session_key="reviewer").prefetch_related("question__choices")
+        for card in cards.select_related("question"):
+            others = [c.token for q in questions if q != card.question for c in q.choices.all()]
+            data = forged_post(card.question, others, rnd, size, foreign, swap)
+            url = reverse("learners:review-answer", args=[card.pk])
+            response = reviewer.post(url, {**data, "version": card.reviews}, headers=headers)
+            assert response.status_code in (200, 302)
 
 
 def test_a_title_longer_than_its_column_is_refused_with_the_line_not_a_database_error():

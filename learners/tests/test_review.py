@@ -99,7 +99,7 @@ def test_ratings_wrong_is_again_right_is_good_right_after_a_retry_is_hard(quiz):
     hard_interval = card.due - now
     assert review.rating_for(False) == Rating.Again and review.rating_for(True) == Rating.Good
     assert review.rating_for(True, retried=True) == Rating.Hard
-    given, _ = review.answer(card, tokens=tokens(single), version=card.reviews)
+    given, _ = review.answer(card, tokens=tokens(single), version=card.reviews, now=card.due)  # reviewed when due
     assert given.rating == Rating.Good and given.is_correct
     assert timedelta(hours=12) < hard_interval < timedelta(days=2)
 
@@ -251,3 +251,46 @@ def test_ordering_matching_and_cloze_cards_are_reviewed_item_by_item(quiz):
         ReviewCard.objects.get(question=ordering).last_correct
         and ReviewCard.objects.get(question=matching).last_correct
     )
+
+
+def test_a_card_of_an_unpublished_quiz_can_neither_be_answered_nor_shown(quiz):
+    """Audit 3, item 6: only content readable now is reviewed."""
+    client = client_for_learner("unpublished")
+    single = quiz.questions.get(key="single")
+    answer_quiz(client, single, right=False)
+    card = ReviewCard.objects.get()
+    quiz.is_published = False
+    quiz.save()
+    url = reverse("learners:review-answer", args=[card.pk])
+    response = client.post(url, {"choice": tokens(single), "version": card.reviews}, headers=HTMX)
+    assert response.status_code == 404 and not ReviewAnswer.objects.exists()
+    page = client.get(reverse("learners:review") + f"?answered={card.pk}").content.decode()
+    assert "방금 답한 카드" not in page and single.prompt not in page
+
+
+def test_a_made_up_version_cannot_review_a_card_again(quiz):
+    """Audit 3, item 6: a card answered right is not due; posting its form again, with any
+    version, grades nothing more."""
+    client = client_for_learner("replayer")
+    single = quiz.questions.get(key="single")
+    answer_quiz(client, single, right=False)
+    card = ReviewCard.objects.get()
+    url = reverse("learners:review-answer", args=[card.pk])
+    client.post(url, {"choice": tokens(single), "version": card.reviews}, headers=HTMX)
+    card.refresh_from_db()
+    due, reviews = card.due, card.reviews
+    for version in (card.reviews, card.reviews + 1, 999, "", "x"):
+        client.post(url, {"choice": tokens(single), "version": version}, headers=HTMX)
+    card.refresh_from_db()
+    assert ReviewAnswer.objects.count() == 1 and (card.due, card.reviews) == (due, reviews)
+
+
+def test_a_review_form_without_its_version_is_refused_with_a_message(quiz):
+    client = client_for_learner("no-version")
+    single = quiz.questions.get(key="single")
+    answer_quiz(client, single, right=False)
+    card = ReviewCard.objects.get()
+    html = client.post(
+        reverse("learners:review-answer", args=[card.pk]), {"choice": tokens(single)}, headers=HTMX
+    ).content.decode()
+    assert "새로 고친 뒤" in html and not ReviewAnswer.objects.exists()

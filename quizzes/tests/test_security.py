@@ -84,3 +84,38 @@ def test_the_shipped_bank_does_not_put_the_right_choice_in_one_place():
             if question["kind"] == "single":
                 positions.append(next(i for i, c in enumerate(question["choice"]) if c.get("correct")))
     assert len(set(positions)) >= 3 and positions.count(0) < len(positions) / 2
+
+
+def test_a_distractors_token_posted_as_a_matching_term_is_refused_not_a_server_error():
+    """Audit 3, item 10: a token that belongs to the question but not to the role it is posted as."""
+    from conftest import client_for_learner
+    from learners.models import ReviewCard
+    from quizzes.models import Answer
+    from quizzes.tests.builders import make_check
+    from quizzes.tests.test_itemised import add_matching
+
+    quiz = make_check(slug="forged-roles")
+    matching = add_matching(quiz)
+    terms = [c for c in matching.choices.all() if c.text]
+    distractor = next(c for c in matching.choices.all() if not c.text)
+    forged = {"choice": [distractor.token, *(t.token for t in terms[1:])], "part": [t.pair_token for t in terms]}
+    client = client_for_learner("forger")
+    url = reverse("quizzes:answer", args=[quiz.slug, matching.pk])
+    assert client.post(url, forged).status_code == 302
+    response = client.post(url, forged, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "이 문제의 선택지가 아닌 값" in response.content.decode()
+    assert not Answer.objects.filter(question=matching).exists()
+
+    wrong = {
+        "choice": [t.token for t in terms],
+        "part": [terms[1].pair_token, terms[0].pair_token, terms[2].pair_token],
+    }
+    client.post(url, wrong, headers={"HX-Request": "true"})
+    card = ReviewCard.objects.get(question=matching)
+    response = client.post(
+        reverse("learners:review-answer", args=[card.pk]),
+        {**forged, "version": card.reviews},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "이 문제의 선택지가 아닌 값" in response.content.decode()
+    assert not card.answers.exists()
