@@ -270,6 +270,58 @@ def test_the_service_pdb_and_autoscaler_select_the_web_pods_only(production):
     assert backend == {"name": "course-web", "port": {"number": service["spec"]["ports"][0]["port"]}}
 
 
+def target_port(objects, service, port):
+    """The container port numbers a Service port reaches, in every workload its selector picks."""
+    target = port.get("targetPort", port["port"])
+    numbers = set()
+    for workload in objects:
+        if workload["kind"] not in {"Deployment", "StatefulSet", "DaemonSet", "Job"}:
+            continue
+        if not service["spec"]["selector"].items() <= workload["spec"]["template"]["metadata"]["labels"].items():
+            continue
+        for container in pod_spec(workload)["containers"]:
+            for declared in container.get("ports", []):
+                if target in (declared["containerPort"], declared.get("name")):
+                    numbers.add(declared["containerPort"])
+        if isinstance(target, int):
+            numbers.add(target)  # a number needs no declaration to be reached
+    return numbers
+
+
+def test_no_ingress_path_reaches_the_metrics_port(production):
+    """The ingress controller's requests come from the pod network, which may read /metrics on its port."""
+    metrics_port = only(production, "ConfigMap", CONFIG_MAP)["data"].get("METRICS_PORT")
+    assert metrics_port, "without METRICS_PORT /metrics answers on the port the Ingress reaches"
+    services = {o["metadata"]["name"]: o for o in production if o["kind"] == "Service"}
+    reached = set()
+    for ingress in (o for o in production if o["kind"] == "Ingress"):
+        backends = [ingress["spec"]["defaultBackend"]] if "defaultBackend" in ingress["spec"] else []
+        for rule in ingress["spec"].get("rules", []):
+            backends += [path["backend"] for path in rule.get("http", {}).get("paths", [])]
+        for backend in backends:
+            service = services[backend["service"]["name"]]
+            wanted = backend["service"]["port"]
+            (port,) = [
+                p for p in service["spec"]["ports"] if wanted in ({"number": p["port"]}, {"name": p.get("name")})
+            ]
+            reached |= target_port(production, service, port)
+    assert reached == {8000}  # the image's PORT, where the site is served
+    for service in services.values():  # nor any other way in a Service would give
+        for port in service["spec"]["ports"]:
+            assert int(metrics_port) not in target_port(production, service, port), service["metadata"]["name"]
+
+
+def test_prometheus_scrapes_the_web_pods_on_the_metrics_port(production):
+    metrics_port = only(production, "ConfigMap", CONFIG_MAP)["data"]["METRICS_PORT"]
+    template = only(production, "Deployment", "course-web")["spec"]["template"]
+    annotations = template["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == metrics_port
+    assert annotations["prometheus.io/path"] == "/metrics"
+    (container,) = template["spec"]["containers"]
+    assert {"name": "metrics", "containerPort": int(metrics_port), "protocol": "TCP"} in container["ports"]
+
+
 # compose.yaml
 
 
