@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -47,12 +47,34 @@ class TestProbes:
         assert response.json()["checks"] == {"database": "ok", "cache": "ok", "migrations": "ok"}
         assert response["Cache-Control"] == "no-store"
 
-    def test_readiness_fails_while_a_migration_is_pending(self, monkeypatch):
+    def test_readiness_fails_while_a_migration_is_pending(self, monkeypatch, caplog):
         monkeypatch.setattr(health, "_migrated", False)
         with connection.cursor() as cursor:  # as if this code's last learners migration had not run yet
             cursor.execute("DELETE FROM django_migrations WHERE app = 'learners'")
         response = Client().get("/readyz")
-        assert response.status_code == 503 and "not applied" in response.json()["checks"]["migrations"]
+        assert response.status_code == 503 and response.json()["checks"]["migrations"] == "failed"
+        assert "migrations not applied" in caplog.text
+
+    def test_readiness_tells_the_outside_only_which_check_failed_and_logs_why(self, monkeypatch, caplog):
+        def unreachable():
+            raise OperationalError(
+                'connection to server at "db.internal.example" (10.3.4.5), port 6543 failed: Connection refused'
+            )
+
+        monkeypatch.setattr(health, "_check_database", unreachable)
+        response = Client().get("/readyz", HTTP_HOST="10.244.1.17:8000")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "checks": {"database": "failed", "cache": "ok", "migrations": "ok"},
+        }
+        body = response.content.decode()
+        for detail in ("db.internal.example", "10.3.4.5", "6543", "Connection refused", "OperationalError"):
+            assert detail not in body
+        (record,) = [r for r in caplog.records if r.name == "config.health"]
+        assert record.levelname == "WARNING"
+        assert "OperationalError" in record.getMessage() and "db.internal.example" in record.getMessage()
+        assert "port 6543 failed: Connection refused" in record.getMessage()
 
     def test_an_unknown_host_is_still_refused_everywhere_else(self):
         assert Client().get("/", HTTP_HOST="evil.example").status_code == 400
@@ -206,14 +228,18 @@ def test_under_gunicorn_metrics_answer_on_the_metrics_port_only(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readiness_fails_and_liveness_holds_when_the_database_is_unreachable(tmp_path):
+def test_an_unreachable_database_fails_readiness_without_showing_its_address_and_liveness_holds(tmp_path):
     server, base = start_server(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:9/none")
     try:
         assert get(base, "/healthz")[0] == 200
         status, body, _ = get(base, "/readyz")
-        assert status == 503 and json.loads(body)["checks"]["database"] != "ok"
     finally:
-        stop_server(server)
+        log = stop_server(server)
+    assert status == 503 and json.loads(body)["checks"]["database"] == "failed"
+    assert "127.0.0.1" not in body and "port 9" not in body and "nobody" not in body
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    warnings = [line["message"] for line in lines if line.get("logger") == "config.health"]
+    assert any('connection to server at "127.0.0.1", port 9 failed' in message for message in warnings)
 
 
 @pytest.mark.django_db(transaction=True)
