@@ -1,7 +1,7 @@
 """Gunicorn settings for `make run` and production (gunicorn -c config/gunicorn.py).
 
 Measured against granian with `make bench` (README): gunicorn's sync workers, one more
-than twice the cores, gave the cleanest write latency. Environment: PORT, HOST,
+than twice the cores, gave the cleanest write latency. Environment: PORT, HOST, METRICS_PORT,
 WEB_CONCURRENCY (workers), PROMETHEUS_MULTIPROC_DIR.
 SIGTERM (what Kubernetes sends) stops accepting and lets requests in flight finish.
 """
@@ -12,7 +12,12 @@ import shutil
 from pathlib import Path
 
 wsgi_app = "config.wsgi:application"
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+_host = os.environ.get("HOST", "127.0.0.1")
+bind = [f"{_host}:{os.environ.get('PORT', '8000')}"]
+# /metrics answers only on this second port (config/metrics.py), which the Kubernetes Service,
+# and so the Ingress, does not expose.
+if os.environ.get("METRICS_PORT"):
+    bind.append(f"{_host}:{os.environ['METRICS_PORT']}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 timeout = 30

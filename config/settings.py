@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.health.HealthMiddleware",  # first: probes skip the host check, redirects, cache and log
+    "config.metrics.MetricsPortMiddleware",  # on METRICS_PORT, /metrics for any host and nothing else
     "config.requestlog.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -258,7 +259,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W003"]
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
-# /metrics (config.metrics): for these addresses, or with "Authorization: Bearer METRICS_TOKEN".
+# /metrics (config.metrics): with METRICS_PORT, only on that port, which gunicorn also listens on
+# and the Kubernetes Service does not expose; then for these addresses, or with
+# "Authorization: Bearer METRICS_TOKEN".
+METRICS_PORT = int(os.environ["METRICS_PORT"]) if os.environ.get("METRICS_PORT") else None
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = [
     ipaddress.ip_network(a.strip(), strict=False)

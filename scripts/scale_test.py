@@ -16,6 +16,9 @@ Everything runs on 127.0.0.1, in a temporary directory, and stops by itself:
    - errors happened only in the fault windows, and each fault was over within RECOVERY s.
    Exits non-zero when any check fails.
 
+Needs Debian's postgresql, redis-server and nginx; without one, stops before starting anything
+and names the packages to install.
+
     .venv/bin/python scripts/scale_test.py [--duration 60]
 """
 
@@ -39,10 +42,25 @@ from pathlib import Path
 
 from harness import BIN, ROOT, free_port, shell_output  # scripts/harness.py, beside this file
 
+POSTGRESQL = Path("/usr/lib/postgresql")  # Debian's layout: <version>/bin/initdb, pg_ctl, createdb
 MAX_REQUESTS = 20000
 LEARNERS = 16
 RECOVERY = 8.0  # seconds after a fault ends by which requests must succeed again
 PASSWORD = "a-long-scale-test-passphrase"
+
+
+def postgres_bin():
+    """The bin directory of the newest PostgreSQL installed, or None."""
+    found = sorted(
+        POSTGRESQL.glob("*/bin/initdb"), key=lambda initdb: [int(n) for n in initdb.parts[-3].split(".") if n.isdigit()]
+    )
+    return found[-1].parent if found else None
+
+
+def missing_packages():
+    """The Debian packages providing what the cluster runs that this machine lacks."""
+    missing = [] if postgres_bin() else ["postgresql"]
+    return missing + [program for program in ("redis-server", "nginx") if shutil.which(program) is None]
 
 
 def as_postgres(command, **kwargs):
@@ -70,7 +88,7 @@ class Cluster:
     def __init__(self, workdir):
         self.workdir = workdir
         self.processes = {}
-        self.pg_bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+        self.pg_bin = postgres_bin()
         self.pg_dir = workdir / "pg"
         self.pg_port, self.redis_port, self.proxy_port = free_port(), free_port(), free_port()
         self.replica_ports = [free_port() for _ in range(3)]
@@ -324,6 +342,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=60)
     args = parser.parse_args()
+    missing = missing_packages()
+    if missing:
+        sys.exit(f"scale-test needs: {', '.join(missing)} (apt-get install {' '.join(missing)})")
     d = args.duration
     kill_at, revive_at, pg_restart_at = 0.3 * d, 0.4 * d, 0.65 * d
     phases = [

@@ -1,17 +1,20 @@
 """The deployment files: the Dockerfile, compose.yaml and the Kubernetes manifests.
 
 No container engine or cluster is needed. The manifests are rendered with `kubectl kustomize`
-and validated offline, strictly (no unknown fields), against the Kubernetes API schemas that
+(the kubectl that requirements-dev.txt pins; with REQUIRE_KUBECTL=1, as in CI, a missing one
+fails the tests instead of skipping them) and validated offline, strictly (no unknown fields), against the Kubernetes API schemas that
 the `kubernetes-validate` package ships. Every environment variable the deployment sets must be
 one the settings read and one documented in .env.example, so a misspelt or stale name fails here
 instead of being silently ignored in production.
 """
 
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import kubernetes_validate
@@ -37,11 +40,21 @@ ENV_READ = re.compile(
 )
 
 
+def kubectl():
+    """The venv's kubectl (requirements-dev.txt pins it) before any other on the PATH."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which("kubectl", path=path)
+    if found is None:
+        message = "kubectl (with its built-in kustomize) is not installed: `make setup` installs it"
+        if os.environ.get("REQUIRE_KUBECTL"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
 def kustomize(directory):
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl (with its built-in kustomize) is not installed")
     result = subprocess.run(
-        ["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60, check=False
+        [kubectl(), "kustomize", str(directory)], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, f"kubectl kustomize {directory} failed:\n{result.stderr}"
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
@@ -255,6 +268,58 @@ def test_the_service_pdb_and_autoscaler_select_the_web_pods_only(production):
 
     backend = only(production, "Ingress", "course-web")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": "course-web", "port": {"number": service["spec"]["ports"][0]["port"]}}
+
+
+def target_port(objects, service, port):
+    """The container port numbers a Service port reaches, in every workload its selector picks."""
+    target = port.get("targetPort", port["port"])
+    numbers = set()
+    for workload in objects:
+        if workload["kind"] not in {"Deployment", "StatefulSet", "DaemonSet", "Job"}:
+            continue
+        if not service["spec"]["selector"].items() <= workload["spec"]["template"]["metadata"]["labels"].items():
+            continue
+        for container in pod_spec(workload)["containers"]:
+            for declared in container.get("ports", []):
+                if target in (declared["containerPort"], declared.get("name")):
+                    numbers.add(declared["containerPort"])
+        if isinstance(target, int):
+            numbers.add(target)  # a number needs no declaration to be reached
+    return numbers
+
+
+def test_no_ingress_path_reaches_the_metrics_port(production):
+    """The ingress controller's requests come from the pod network, which may read /metrics on its port."""
+    metrics_port = only(production, "ConfigMap", CONFIG_MAP)["data"].get("METRICS_PORT")
+    assert metrics_port, "without METRICS_PORT /metrics answers on the port the Ingress reaches"
+    services = {o["metadata"]["name"]: o for o in production if o["kind"] == "Service"}
+    reached = set()
+    for ingress in (o for o in production if o["kind"] == "Ingress"):
+        backends = [ingress["spec"]["defaultBackend"]] if "defaultBackend" in ingress["spec"] else []
+        for rule in ingress["spec"].get("rules", []):
+            backends += [path["backend"] for path in rule.get("http", {}).get("paths", [])]
+        for backend in backends:
+            service = services[backend["service"]["name"]]
+            wanted = backend["service"]["port"]
+            (port,) = [
+                p for p in service["spec"]["ports"] if wanted in ({"number": p["port"]}, {"name": p.get("name")})
+            ]
+            reached |= target_port(production, service, port)
+    assert reached == {8000}  # the image's PORT, where the site is served
+    for service in services.values():  # nor any other way in a Service would give
+        for port in service["spec"]["ports"]:
+            assert int(metrics_port) not in target_port(production, service, port), service["metadata"]["name"]
+
+
+def test_prometheus_scrapes_the_web_pods_on_the_metrics_port(production):
+    metrics_port = only(production, "ConfigMap", CONFIG_MAP)["data"]["METRICS_PORT"]
+    template = only(production, "Deployment", "course-web")["spec"]["template"]
+    annotations = template["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == metrics_port
+    assert annotations["prometheus.io/path"] == "/metrics"
+    (container,) = template["spec"]["containers"]
+    assert {"name": "metrics", "containerPort": int(metrics_port), "protocol": "TCP"} in container["ports"]
 
 
 # compose.yaml

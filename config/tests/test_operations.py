@@ -1,5 +1,6 @@
 """Operating the site: probes, metrics, request logs and graceful shutdown, under the production server."""
 
+import ipaddress
 import json
 import re
 import socket
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +21,7 @@ from config import health
 from conftest import start_server, stop_server
 from course.tests.builders import make_section
 from quizzes.tests.builders import make_check
+from scripts.harness import free_port
 
 
 def get(base, path, headers=None):
@@ -45,12 +47,34 @@ class TestProbes:
         assert response.json()["checks"] == {"database": "ok", "cache": "ok", "migrations": "ok"}
         assert response["Cache-Control"] == "no-store"
 
-    def test_readiness_fails_while_a_migration_is_pending(self, monkeypatch):
+    def test_readiness_fails_while_a_migration_is_pending(self, monkeypatch, caplog):
         monkeypatch.setattr(health, "_migrated", False)
         with connection.cursor() as cursor:  # as if this code's last learners migration had not run yet
             cursor.execute("DELETE FROM django_migrations WHERE app = 'learners'")
         response = Client().get("/readyz")
-        assert response.status_code == 503 and "not applied" in response.json()["checks"]["migrations"]
+        assert response.status_code == 503 and response.json()["checks"]["migrations"] == "failed"
+        assert "migrations not applied" in caplog.text
+
+    def test_readiness_tells_the_outside_only_which_check_failed_and_logs_why(self, monkeypatch, caplog):
+        def unreachable():
+            raise OperationalError(
+                'connection to server at "db.internal.example" (10.3.4.5), port 6543 failed: Connection refused'
+            )
+
+        monkeypatch.setattr(health, "_check_database", unreachable)
+        response = Client().get("/readyz", HTTP_HOST="10.244.1.17:8000")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "checks": {"database": "failed", "cache": "ok", "migrations": "ok"},
+        }
+        body = response.content.decode()
+        for detail in ("db.internal.example", "10.3.4.5", "6543", "Connection refused", "OperationalError"):
+            assert detail not in body
+        (record,) = [r for r in caplog.records if r.name == "config.health"]
+        assert record.levelname == "WARNING"
+        assert "OperationalError" in record.getMessage() and "db.internal.example" in record.getMessage()
+        assert "port 6543 failed: Connection refused" in record.getMessage()
 
     def test_an_unknown_host_is_still_refused_everywhere_else(self):
         assert Client().get("/", HTTP_HOST="evil.example").status_code == 400
@@ -75,6 +99,46 @@ class TestMetricsAccess:
     def test_no_token_configured_means_no_token_is_accepted(self, settings):
         settings.METRICS_TOKEN = ""
         assert Client(REMOTE_ADDR="10.0.0.5").get("/metrics", headers={"Authorization": "Bearer "}).status_code == 403
+
+
+@pytest.mark.django_db
+class TestMetricsPort:
+    """As in Kubernetes: the pod network may read /metrics, on METRICS_PORT only.
+
+    SERVER_PORT is the port the connection arrived on (the test client sets it per request).
+    """
+
+    @pytest.fixture(autouse=True)
+    def cluster(self, settings):
+        settings.METRICS_PORT = 9000
+        settings.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("10.0.0.0/8")]
+        settings.METRICS_TOKEN = "s3cret-metrics-token"
+        settings.ALLOWED_HOSTS = ["course.example.org"]
+
+    def test_through_the_ingress_metrics_are_refused_whatever_the_request_claims(self):
+        # ingress-nginx connects from its pod's address to the http port, with the site's host.
+        ingress = Client(REMOTE_ADDR="10.244.0.12")
+        claims = [
+            {},
+            {"Host": "course.example.org:9000", "X-Forwarded-Port": "9000", "X-Forwarded-For": "10.244.3.4"},
+            {"Authorization": "Bearer s3cret-metrics-token"},
+        ]
+        for headers in claims:
+            response = ingress.get("/metrics", headers={"Host": "course.example.org", **headers}, SERVER_PORT="8000")
+            assert response.status_code == 403, headers
+            assert "django_http_requests" not in response.content.decode()
+
+    def test_on_the_metrics_port_the_pod_network_may_read_them_for_any_host(self):
+        prometheus = Client(REMOTE_ADDR="10.244.5.6")
+        response = prometheus.get("/metrics", headers={"Host": "10.244.1.17:9000"}, SERVER_PORT="9000")
+        assert response.status_code == 200 and "django_http_requests" in response.content.decode()
+
+    def test_on_the_metrics_port_an_outside_address_is_still_refused(self):
+        assert Client(REMOTE_ADDR="203.0.113.9").get("/metrics", SERVER_PORT="9000").status_code == 403
+
+    def test_the_metrics_port_serves_nothing_else(self):
+        prometheus = Client(REMOTE_ADDR="10.244.5.6")
+        assert prometheus.get("/", headers={"Host": "course.example.org"}, SERVER_PORT="9000").status_code == 404
 
 
 def _count(metrics_text, name, **labels):
@@ -146,14 +210,36 @@ def test_under_several_workers_metrics_logs_and_probes_are_right(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readiness_fails_and_liveness_holds_when_the_database_is_unreachable(tmp_path):
+def test_under_gunicorn_metrics_answer_on_the_metrics_port_only(tmp_path):
+    """gunicorn sets SERVER_PORT from the socket that accepted the connection, never from the Host header."""
+    metrics_port = free_port()
+    server, base = start_server(tmp_path, METRICS_PORT=str(metrics_port), METRICS_ALLOWED_IPS="127.0.0.1")
+    try:
+        claimed = {"Host": f"127.0.0.1:{metrics_port}", "X-Forwarded-Port": str(metrics_port)}
+        status, body, _ = get(base, "/metrics", claimed)
+        assert status == 403 and "django_http_requests" not in body
+        scrape = f"http://127.0.0.1:{metrics_port}"
+        status, body, _ = get(scrape, "/metrics", {"Host": "10.244.1.17:9000"})  # the pod's address
+        assert status == 200 and "django_http_requests" in body
+        assert get(scrape, "/patterns/")[0] == 404
+        assert get(base, "/patterns/")[0] == 200
+    finally:
+        stop_server(server)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_fails_readiness_without_showing_its_address_and_liveness_holds(tmp_path):
     server, base = start_server(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:9/none")
     try:
         assert get(base, "/healthz")[0] == 200
         status, body, _ = get(base, "/readyz")
-        assert status == 503 and json.loads(body)["checks"]["database"] != "ok"
     finally:
-        stop_server(server)
+        log = stop_server(server)
+    assert status == 503 and json.loads(body)["checks"]["database"] == "failed"
+    assert "127.0.0.1" not in body and "port 9" not in body and "nobody" not in body
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    warnings = [line["message"] for line in lines if line.get("logger") == "config.health"]
+    assert any('connection to server at "127.0.0.1", port 9 failed' in message for message in warnings)
 
 
 @pytest.mark.django_db(transaction=True)
