@@ -107,3 +107,25 @@ def question_rows():
         .order_by("quiz__lecture", "quiz__kind", "quiz__section__order", "order")
     )
     return [QuestionRow(s.question.quiz.lecture.heading, s.question.quiz.title, s) for s in question_stats(questions)]
+
+
+def question_csv_rows(questions):
+    for row in questions:
+        yield [
+            row.lecture,
+            row.quiz,
+            str(row.stats.question),
+            row.stats.answers,
+            row.stats.percent_right,
+            row.stats.top_wrong,
+            row.stats.top_wrong_count,
+        ]
+
+
+def funnel_csv_rows(lectures):
+    for funnel in lectures:
+        yield [funnel.lecture.heading, "started", funnel.started]
+        for section, count in funnel.sections:
+            yield [funnel.lecture.heading, f"completed: {section.title}", count]
+        if funnel.has_review:
+            yield [funnel.lecture.heading, "passed review quiz", funnel.review_passed]

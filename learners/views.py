@@ -1,7 +1,5 @@
 """Accounts, the completion toggle, the learner's dashboard and staff analytics."""
 
-import csv
-
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.exports import csv_response
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
 from learners import accounts, analytics, review, services
@@ -250,31 +249,7 @@ def staff_analytics(request):
 
 
 def _csv(table, lectures, questions):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = "questions" if table == "questions" else "funnel"
-    response["Content-Disposition"] = f'attachment; filename="analytics-{name}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the Korean as UTF-8
-    writer = csv.writer(response)
-    if name == "questions":
-        writer.writerow(["lecture", "quiz", "question", "answers", "percent_right", "most_chosen_wrong", "times"])
-        for row in questions:
-            writer.writerow(
-                [
-                    row.lecture,
-                    row.quiz,
-                    str(row.stats.question),
-                    row.stats.answers,
-                    row.stats.percent_right if row.stats.percent_right is not None else "",
-                    row.stats.top_wrong,
-                    row.stats.top_wrong_count,
-                ]
-            )
-    else:
-        writer.writerow(["lecture", "step", "learners"])
-        for funnel in lectures:
-            writer.writerow([funnel.lecture.heading, "started", funnel.started])
-            for section, count in funnel.sections:
-                writer.writerow([funnel.lecture.heading, f"completed: {section.title}", count])
-            if funnel.has_review:
-                writer.writerow([funnel.lecture.heading, "passed review quiz", funnel.review_passed])
-    return response
+    if table == "questions":
+        header = ["lecture", "quiz", "question", "answers", "percent_right", "most_chosen_wrong", "times"]
+        return csv_response("analytics-questions.csv", header, analytics.question_csv_rows(questions))
+    return csv_response("analytics-funnel.csv", ["lecture", "step", "learners"], analytics.funnel_csv_rows(lectures))

@@ -4,14 +4,13 @@ the per-quiz item analysis (facility, discrimination, frequencies, distribution,
 A fixed number of aggregate queries per quiz, whatever the number of answers.
 """
 
-import csv
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from core.exports import csv_response
 from quizzes.models import Answer, Attempt, Choice, Question
 
 
@@ -271,21 +270,17 @@ def _item_frequencies(questions, attempts):
 
 
 def analysis_csv(quiz, analysis):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}-items.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the Korean as UTF-8
-    writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(["question", "key", "right", "facility", "discrimination", "flags", "frequencies"])
-    for item in analysis.items:
-        writer.writerow(
-            [
-                str(item.question),
-                item.question.key,
-                f"{item.right:g}",
-                "" if item.facility is None else f"{item.facility:.3f}",
-                "" if item.discrimination is None else f"{item.discrimination:.3f}",
-                "; ".join(item.flags),
-                "; ".join(f"{text}: {times}" for text, times, _right in item.frequencies),
-            ]
-        )
-    return response
+    rows = (
+        [
+            str(item.question),
+            item.question.key,
+            item.right,
+            None if item.facility is None else round(item.facility, 3),
+            None if item.discrimination is None else round(item.discrimination, 3),
+            "; ".join(item.flags),
+            "; ".join(f"{text}: {times}" for text, times, _right in item.frequencies),
+        ]
+        for item in analysis.items
+    )
+    header = ["question", "key", "right", "facility", "discrimination", "flags", "frequencies"]
+    return csv_response(f"quiz-{quiz.pk}-items.csv", header, rows)
