@@ -191,7 +191,8 @@ def _normalise_body(raw_lines, images, dropped):
         def image_to_reference(match, number=number):
             attrs = dict(markdown.tag_attributes(match[0]))
             src = attrs.get("src", "")
-            url = markdown.resolve_url(src)
+            # An address naming its scheme stands alone: against an https base, https:host/x would be a path here.
+            url = markdown.resolve_url(src, base=None) or markdown.resolve_url(src)
             remote = url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src)
             if remote and len(url.href) <= Diagram._meta.get_field("source_url").max_length:
                 image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())

@@ -53,26 +53,35 @@ INLINE_TAGS = {"a", "abbr", "b", "br", "code", "del", "em", "i", "kbd", "mark", 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-# Where a relative address would resolve; a reserved name no real site has.
+# Where a relative address would resolve; a reserved name no real site has, served either way.
 _THIS_SITE = "https://this-site.invalid/"
+_THIS_SITE_OVER_HTTP = "http://this-site.invalid/"
 
 
-def resolve_url(value):
+def resolve_url(value, base=_THIS_SITE):
     """``value`` resolved the way a browser does (the WHATWG URL standard), or None if it cannot be.
 
     Browsers read ``\\host``, ``/\\host`` and ``/<tab>/host`` as ``//host``: another site. A
     regular expression over the text misses such forms; the standard's own parser does not.
     """
     try:
-        return ada_url.URL(value, _THIS_SITE)
+        return ada_url.URL(value, base)
     except ValueError:
         return None
 
 
 def is_local_url(value):
-    """Whether a browser would load ``value`` from this site."""
-    url = resolve_url(value)
-    return url is not None and url.origin == _THIS_SITE.rstrip("/")
+    """Whether a browser would load ``value`` from this site, whichever scheme the page came over.
+
+    Only a relative path does. ``https:evil.example/x`` resolves here on an https page but to
+    evil.example on an http one (or in a copy of the HTML read elsewhere); an address that names
+    its scheme lands here under one of the two bases at most, and ``//evil.example/x`` under neither.
+    """
+    for base in (_THIS_SITE, _THIS_SITE_OVER_HTTP):
+        url = resolve_url(value, base)
+        if url is None or url.origin != base.rstrip("/"):
+            return False
+    return True
 
 
 def _keep_attribute(tag, attribute, value):

@@ -7,14 +7,19 @@ every CSS ``url()``. CSS, in ``<style>``, in ``style=""`` and in presentation at
 read by a real tokenizer (tinycss2), which decodes escapes, so ``u\\72l(…)`` is seen as the
 ``url(…)`` it is; only listed properties and functions survive, and of the at-rules only
 ``@media`` (the diagrams' dark mode).
+
+The parse counts as it goes and stops a file nested deeper than ``MAX_DEPTH`` or holding
+more than ``MAX_ELEMENTS`` elements: the cleaning here and ElementTree's serialiser recurse
+once per level, and 50,000 nested ``<g>`` would exhaust Python's stack.
 """
 
+import io
 import re
 import xml.etree.ElementTree as ET
 
 import tinycss2
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -60,6 +65,9 @@ CSS_FUNCTIONS = {
     *"translate translatex translatey rotate scale scalex scaley skewx skewy matrix".split(),
 }
 FRAGMENT = re.compile(r"#[A-Za-z_][\w.:-]*")
+# Far beyond real diagrams (the shipped ones nest 4 deep and hold at most 150 elements).
+MAX_DEPTH = 50
+MAX_ELEMENTS = 20_000
 
 
 class UnsafeSvg(ValueError):
@@ -69,7 +77,7 @@ class UnsafeSvg(ValueError):
 def sanitize(data):
     """The cleaned SVG root element; UnsafeSvg (with a message) when it cannot be read safely."""
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = _parse(data)
     except DefusedXmlException as error:
         raise UnsafeSvg(_("DOCTYPE이나 ENTITY 선언이 있는 SVG는 올릴 수 없습니다.")) from error
     except ET.ParseError as error:
@@ -77,6 +85,32 @@ def sanitize(data):
     if root.tag != f"{{{SVG_NS}}}svg":
         raise UnsafeSvg(_("SVG 파일의 최상위 요소가 <svg>가 아닙니다."))
     _clean(root)
+    return root
+
+
+def _parse(data):
+    """The root element; UnsafeSvg as soon as the nesting or the number of elements passes its limit."""
+    depth = count = 0
+    root = None
+    events = iterparse(
+        io.BytesIO(data), events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    for event, element in events:
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        count += 1
+        if root is None:
+            root = element
+        if depth > MAX_DEPTH:
+            raise UnsafeSvg(
+                _("SVG 파일의 요소가 너무 깊이 겹쳐 있습니다. %(limit)d단계 이하로 올려 주세요.") % {"limit": MAX_DEPTH}
+            )
+        if count > MAX_ELEMENTS:
+            raise UnsafeSvg(
+                _("SVG 파일의 요소가 너무 많습니다. %(limit)d개 이하로 올려 주세요.") % {"limit": MAX_ELEMENTS}
+            )
     return root
 
 

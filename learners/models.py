@@ -123,3 +123,24 @@ class ReviewAnswer(models.Model):
 
     def __str__(self):
         return f"{self.card} · {self.answered_at:%Y-%m-%d %H:%M}"
+
+
+class AddressConfirmation(models.Model):
+    """When an account last confirmed an e-mail address.
+
+    A confirmation link holds only while this and the account's address are as they were when
+    it was mailed (``learners.accounts.AddressTokenGenerator``): using a link changes this, so
+    the link works once, and clearing the address later does not bring old links back.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="address_confirmation"
+    )
+    confirmed_at = models.DateTimeField(_("확인 시각"))
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "이메일 주소 확인")
+        verbose_name_plural = pgettext_lazy("model plural", "이메일 주소 확인")
+
+    def __str__(self):
+        return f"{self.user} · {self.confirmed_at:%Y-%m-%d %H:%M}"

@@ -80,10 +80,11 @@ def email_confirm(request, token):
     """The link mailed at sign-up: a page with a button, so that a mail scanner's GET changes nothing."""
     try:
         user, address = accounts.read_confirmation(token)
+        attached = request.method == "POST" and accounts.confirm_address(token)
     except accounts.ConfirmationError as error:
         return render(request, "registration/email_confirm.html", {"error": str(error)}, status=400)
     if request.method == "POST":
-        if accounts.confirm_address(user, address):
+        if attached:
             messages.success(request, _("이메일 주소 %(email)s을(를) 확인했습니다.") % {"email": address})
         else:
             messages.error(request, _("이 주소는 그사이 다른 계정에 등록되었습니다. 다른 주소를 쓰세요."))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from course.models import Diagram, Lecture, Section
 from course.tests.builders import make_course, make_lecture, make_section
 from course.tests.test_import import SEED
+from course.tests.test_svg import TOO_DEEP, TOO_MANY
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,10 @@ def test_diagram_upload_sanitises_svg_and_shows_a_thumbnail(client, editor):
         (b"GIF89a....", "SVG, PNG, JPEG, WebP"),
         (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>', "DOCTYPE"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><g></svg>', "SVG 파일을 읽을 수 없습니다"),
+        (TOO_DEEP, "SVG 파일의 요소가 너무 깊이 겹쳐 있습니다"),
+        (TOO_MANY, "SVG 파일의 요소가 너무 많습니다"),
     ],
+    ids=["gif", "doctype", "malformed", "50,000 nested groups", "20,001 elements"],
 )
 def test_bad_diagram_files_get_a_clear_message(client, editor, payload, message):
     data = {"slug": "bad", "title": "그림", "alt_text": "설명", "caption": "", "credit": "", "source_url": ""}

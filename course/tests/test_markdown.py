@@ -108,6 +108,54 @@ def test_an_image_a_browser_would_load_from_another_host_is_refused_and_never_st
     assert "evil.example" not in out
 
 
+# Addresses that name a scheme or a host: on an https page a browser resolves "https:evil.example/x"
+# here, on an http page (or in a copy of the HTML) to evil.example, so none of them is local.
+SCHEME_OR_HOST = [
+    "//evil.example/x.png",
+    "https:evil.example/x.png",
+    "HTTPS:evil.example/x.png",
+    "https:/evil.example/x.png",
+    " https:evil.example/x.png",
+    "\thttps:evil.example/x.png",
+    "\x01https:evil.example/x.png",
+    "\x00\x1f https:evil.example/x.png",
+    "ht\ntps:evil.example/x.png",
+    "http:evil.example/x.png",
+    "https:",
+]
+
+
+@pytest.mark.parametrize("address", SCHEME_OR_HOST)
+def test_an_address_that_names_a_scheme_or_a_host_is_never_local(address):
+    assert not markdown.is_local_url(address)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https:evil.example/a.png",
+        "HTTPS:evil.example/b.png",
+        "https:/evil.example/c.png",
+        "&#1;https:evil.example/d.png",
+        "&#9; https:evil.example/e.png",
+    ],
+)
+def test_an_image_with_a_scheme_but_no_slashes_is_refused_and_never_stored(src):
+    attack = f'<img src="{src}" alt="x">'
+    assert markdown.find_remote_images(attack), attack
+    assert "evil.example" not in html(attack)
+
+
+def test_the_importer_records_where_a_scheme_only_image_really_is(db):
+    from course.importer import import_lecture
+    from course.models import Diagram
+    from course.tests.builders import make_course
+
+    result = import_lecture(make_course(), '### 1강\n\n### 절\n\n<img src="https:evil.example/shot.png" alt="그림">\n')
+    assert "evil.example" not in result.lecture.sections.get().body_html
+    assert Diagram.objects.get().source_url == "https://evil.example/shot.png"
+
+
 @pytest.mark.parametrize("local", ["/static/favicon.svg", "images/a.png", "../a.png", "/diagrams/x/image?v=1"])
 def test_images_from_this_site_are_kept(local):
     assert not markdown.find_remote_images(f'<img src="{local}" alt="x">')

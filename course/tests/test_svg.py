@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from course import svg
 from course.diagrams import sanitize_svg
 
 HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 50">'
@@ -118,6 +119,33 @@ def test_shipped_diagrams_lose_nothing(path: Path):
 def test_entities_are_refused_before_anything_expands(payload):
     with pytest.raises(ValidationError, match="DOCTYPE"):
         sanitize_svg(payload)
+
+
+# Files whose cleaning (and ElementTree's serialising) would recurse once per level or walk too much.
+TOO_DEEP = f"{HEAD}{'<g>' * 50_000}{'</g>' * 50_000}</svg>".encode()  # a RecursionError before the limit
+TOO_MANY = f"{HEAD}{'<rect/>' * 20_000}</svg>".encode()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [(TOO_DEEP, "너무 깊이 겹쳐 있습니다. 50단계"), (TOO_MANY, "너무 많습니다. 20000개")],
+    ids=["50,000 nested groups", "20,001 elements"],
+)
+def test_a_file_nested_too_deep_or_with_too_many_elements_is_refused_with_a_message(payload, message):
+    with pytest.raises(ValidationError, match=message):
+        sanitize_svg(payload)
+
+
+def test_the_limits_leave_room_for_real_diagrams():
+    shipped = [ET.fromstring(path.read_bytes()) for path in settings.CONTENT_DIR.glob("*/diagrams/*.svg")]
+    assert shipped and max(len(list(root.iter())) for root in shipped) * 10 < svg.MAX_ELEMENTS
+    assert max(depth(root) for root in shipped) * 10 < svg.MAX_DEPTH
+    at_the_limit = f"{HEAD}{'<g>' * (svg.MAX_DEPTH - 1)}{'</g>' * (svg.MAX_DEPTH - 1)}</svg>"
+    assert sanitize_svg(at_the_limit.encode()).data.count(b"<g") == svg.MAX_DEPTH - 1
+
+
+def depth(element):
+    return 1 + max((depth(child) for child in element), default=0)
 
 
 CSS_PIECES = [

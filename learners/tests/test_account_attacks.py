@@ -3,11 +3,17 @@
 Each test does what an attacker would and checks what the victim, or the attacker, then sees.
 """
 
+import time
+from datetime import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
+
+from learners import accounts
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-passphrase-1"
@@ -159,6 +165,79 @@ class TestAddressProbing:
         User.objects.create_user("second", email="shared@example.org", password=PASSWORD)
         Client().post(link)
         assert User.objects.get(username="first").email == ""
+
+
+class TestConfirmationReplay:
+    """Whoever reads an old confirmation mail must not put its address back on the account (and then reset
+    the password through it): a link works once, and only while the account's address is as it was."""
+
+    USED = "이 확인 링크는 이미 쓰였거나"
+
+    def owner(self):
+        client = Client()
+        user = User.objects.create_user("baek", password=PASSWORD)
+        client.force_login(user)
+        return client, user
+
+    def link_for(self, client, address):
+        mail.outbox.clear()
+        client.post(reverse("email_address"), {"email": address})
+        return link_in(mail.outbox[-1], "/accounts/email/confirm/")
+
+    def address(self, user):
+        user.refresh_from_db()
+        return user.email
+
+    def test_a_used_link_replayed_after_the_address_is_cleared_is_refused(self):
+        client, user = self.owner()
+        link = self.link_for(client, "old@example.org")
+        client.post(link)
+        assert self.address(user) == "old@example.org"
+        User.objects.filter(pk=user.pk).update(email="")  # no page clears it: staff would, in the admin
+        replay = Client().post(link)
+        assert replay.status_code == 400 and self.USED in replay.content.decode()
+        assert self.address(user) == ""
+
+    def test_a_replayed_link_does_not_bring_back_an_address_replaced_since(self):
+        client, user = self.owner()
+        first = self.link_for(client, "x@example.org")
+        client.post(first)
+        client.post(self.link_for(client, "y@example.org"))
+        assert self.address(user) == "y@example.org"
+        replay = Client().post(first)
+        assert replay.status_code == 400 and self.USED in replay.content.decode()
+        assert self.address(user) == "y@example.org"
+
+    def test_a_link_works_once(self):
+        client, user = self.owner()
+        link = self.link_for(client, "once@example.org")
+        assert client.post(link).status_code == 302
+        again = client.post(link)
+        assert again.status_code == 400 and self.USED in again.content.decode()
+        page = client.get(link).content.decode()
+        assert self.USED in page and "이 주소 등록하기" not in page
+
+    def test_a_link_mailed_before_another_address_was_confirmed_no_longer_works(self):
+        client, user = self.owner()
+        earlier = self.link_for(client, "earlier@example.org")
+        client.post(self.link_for(client, "later@example.org"))
+        refused = Client().post(earlier)
+        assert refused.status_code == 400 and self.address(user) == "later@example.org"
+
+    def test_a_link_still_works_until_its_three_days_are_up(self, monkeypatch):
+        client, user = self.owner()
+        link = self.link_for(client, "late@example.org")
+
+        def later(days):  # both clocks a link is checked against: its signature's and its token's
+            now = time.time() + days * 24 * 3600
+            monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: now))
+            monkeypatch.setattr(accounts.AddressTokenGenerator, "_now", lambda self: datetime.fromtimestamp(now))
+
+        later(3.1)
+        expired = client.post(link)
+        assert expired.status_code == 400 and "기한(3일)이 지났습니다" in expired.content.decode()
+        later(2.9)
+        assert client.post(link).status_code == 302 and self.address(user) == "late@example.org"
 
 
 class TestResetMailLimits:
