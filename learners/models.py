@@ -108,8 +108,9 @@ class ReviewAnswer(models.Model):
 
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="answers")
     text = models.CharField(max_length=200, blank=True)
-    choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    choices = models.ManyToManyField(Choice, blank=True, related_name="+", through="ReviewAnswerChoice")
     given = models.JSONField(default=list)  # as Answer.given
+    shown = models.JSONField(default=dict, editable=False)  # as Answer.shown
     is_correct = models.BooleanField()
     credit = models.FloatField(default=0)
     rating = models.PositiveSmallIntegerField()  # fsrs.Rating: 1 Again, 2 Hard, 3 Good
@@ -144,3 +145,19 @@ class AddressConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.confirmed_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewAnswerChoice(models.Model):
+    """A choice a review answer picked; PROTECT, as ``quizzes.AnswerChoice``."""
+
+    reviewanswer = models.ForeignKey(ReviewAnswer, on_delete=models.CASCADE)
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "learners_reviewanswer_choices"  # the table Django made for the plain many-to-many field
+        unique_together = [("reviewanswer", "choice")]
+        verbose_name = pgettext_lazy("model", "복습에서 고른 선택지")
+        verbose_name_plural = pgettext_lazy("model plural", "복습에서 고른 선택지")
+
+    def __str__(self):
+        return str(_("(학습자가 고른 기록: 지우지 않습니다)"))

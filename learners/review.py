@@ -22,7 +22,7 @@ from fsrs import Card, Rating, Scheduler
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.learner import Learner
 from quizzes.models import Quiz
-from quizzes.services import AnswerError, QuestionState, given_record, parse_answer
+from quizzes.services import AnswerError, QuestionState, given_record, parse_answer, shown_record
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 DAILY_LIMIT = 50  # answers a day; what is due beyond it waits for tomorrow
@@ -87,13 +87,16 @@ def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
             if given := card.answers.first():
                 return given, False
             raise AnswerError(_("이 카드는 아직 복습할 때가 아닙니다. 복습 페이지를 새로 고쳐 주세요."))
-        mark = card.question.mark(**sent)
+        question = card.question
+        mark = question.mark(**sent)
+        shown = shown_record(question, question.arrange(question.choices.all(), _seed(card)), sent)
         rating = rating_for(mark.is_correct)
         _schedule(card, rating, mark.is_correct, now)
         given = ReviewAnswer.objects.create(
             card=card,
             text=sent.get("text", ""),
             given=given_record(sent, mark),
+            shown=shown,
             is_correct=mark.is_correct,
             credit=mark.credit,
             rating=int(rating),
@@ -171,11 +174,18 @@ def _until(due, now):
     return ""
 
 
+def _seed(card):
+    """The secret shuffle of a card's form, new at each review."""
+    return salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews}").hexdigest()
+
+
 def state(card, number, given=None, error="", now=None):
     """The quiz question block's state for a card: shuffled choices, its own form, the answer if any."""
-    question = card.question
-    seed = salted_hmac("learners.review-shuffle", f"{card.pk}:{card.reviews - (given is not None)}").hexdigest()
-    choices, pairs = question.arrange(question.choices.all(), seed)
+    if given is not None:
+        question, choices, pairs = card.question.as_shown(given.shown)
+    else:
+        question = card.question
+        choices, pairs = question.arrange(question.choices.all(), _seed(card))
     upcoming = _until(card.due, now or timezone.now()) if given is not None else ""
     return QuestionState(
         question=question,

@@ -145,6 +145,14 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
         if problems := self.instance.choice_problems(choices):
             raise ValidationError(problems)
 
+    def save_existing(self, form, obj, commit=True):
+        """An edited choice that an answer picked is retired and replaced (``Choice.revise``), so
+        the answer still points to what the learner chose."""
+        if not form.has_changed():
+            return obj
+        saved = Choice.all_objects.get(pk=obj.pk)
+        return saved.revise({name: getattr(obj, name) for name in Choice.AUTHORED})
+
 
 class ChoiceInline(MarkdownPreviewMixin, admin.TabularInline):
     model = Choice

@@ -166,16 +166,15 @@ def _load_question(quiz, lecture, entry, order, report, force):
 
 
 def _replace_choices(question, existing, wanted):
-    """Rewrite choices in place (their tokens stay), adding or removing at the end."""
+    """Rewrite choices in place (their tokens stay), adding or removing at the end. A choice that
+    an answer picked is never rewritten or deleted: it is retired and a new one takes its place."""
     for order, (text, correct, feedback, *match) in enumerate(wanted, start=1):
         choice = existing[order - 1] if order <= len(existing) else Choice(question=question)
         values = {"order": order, "text": text, "is_correct": correct, "feedback": feedback, "match": "".join(match)}
         if choice.pk is None or any(getattr(choice, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(choice, name, value)
-            choice.save()
+            choice.revise(values)
     for extra in existing[len(wanted) :]:
-        extra.delete()
+        extra.remove()
 
 
 def _remove_questions_not_in_file(quiz, keys, where, report):

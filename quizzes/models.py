@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.deletion import Collector, ProtectedError
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -231,6 +232,40 @@ class Question(RendersMarkdown):
         return BLANK_RE.sub(
             lambda m: f'<span class="cloze-gap">({m[1]}) <span class="cloze-gap__line"></span></span>', self.prompt_html
         )
+
+    def shown(self, choices, pairs=()):
+        """What a learner is shown and graded against, as an answer keeps it (``Answer.shown``):
+        the prompt, the choices in the order shown, and the key."""
+        return {
+            "kind": self.kind,
+            "prompt": self.prompt_html,
+            "explanation": self.explanation_html,
+            "accepted": self.accepted_answers,
+            "choices": [choice.shown() for choice in choices],
+            "pairs": [choice.shown() for choice in pairs],
+            "key": [choice.token for choice in self.choices.all()],
+        }
+
+    def as_shown(self, shown):
+        """(question, choices, pairs) as the learner saw them when they answered, from ``Answer.shown``,
+        whatever was edited since. Only the links (its section, its patterns) are today's."""
+        seen = Question(
+            pk=self.pk,
+            quiz_id=self.quiz_id,
+            key=self.key,
+            order=self.order,
+            kind=shown["kind"],
+            prompt_html=shown["prompt"],
+            explanation_html=shown["explanation"],
+            accepted_answers=shown["accepted"],
+            section_id=self.section_id,
+        )
+        if Question.section.is_cached(self):
+            seen.section = self.section
+        if "patterns" in getattr(self, "_prefetched_objects_cache", {}):
+            seen._prefetched_objects_cache = {"patterns": self._prefetched_objects_cache["patterns"]}
+        choices = [Choice.from_shown(seen, record) for record in shown["choices"]]
+        return seen, choices, [Choice.from_shown(seen, record) for record in shown["pairs"]]
 
     def example_answer(self):
         """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
@@ -448,8 +483,29 @@ def new_token():
     return secrets.token_urlsafe(9)
 
 
+def is_protected(obj):
+    """Whether a learner's record protects ``obj`` (on_delete=PROTECT), whichever app holds it."""
+    try:
+        Collector(using=router.db_for_write(type(obj))).collect([obj])
+    except ProtectedError:
+        return True
+    return False
+
+
+class CurrentChoiceManager(models.Manager):
+    """The choices a question has now: a retired choice is kept only for the answers that picked it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(retired=False)
+
+
 class Choice(RendersMarkdown):
-    """An answer option; the form posts its random token, so ids reveal no authoring order."""
+    """An answer option; the form posts its random token, so ids reveal no authoring order.
+
+    A choice that an answer picked is never rewritten or deleted (``revise``): it is retired,
+    hidden from the question (``objects`` and ``question.choices`` skip it), and a new choice
+    takes its place.
+    """
 
     markdown_fields = {"text": True, "feedback": False}
 
@@ -474,9 +530,16 @@ class Choice(RendersMarkdown):
     )
     feedback_html = models.TextField(editable=False, blank=True)
     token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
+    retired = models.BooleanField(default=False, editable=False)
+
+    objects = CurrentChoiceManager()
+    all_objects = models.Manager()
+
+    AUTHORED = ("order", "text", "match", "is_correct", "feedback")  # what an editor writes
 
     class Meta:
         ordering = ["question", "order", "id"]
+        base_manager_name = "all_objects"
         verbose_name = pgettext_lazy("model", "선택지")
         verbose_name_plural = pgettext_lazy("model plural", "선택지")
 
@@ -487,6 +550,52 @@ class Choice(RendersMarkdown):
     def plain(self):
         """The text without markup, for a <select> option and for the answer kept on record."""
         return html.unescape(strip_tags(self.text_html or self.text))
+
+    def is_answered(self):
+        """Whether a learner's answer (a quiz or a review answer) points to this choice."""
+        return self.pk is not None and is_protected(self)
+
+    def revise(self, values):
+        """Give the choice new ``values``; return the choice that now holds them. A choice that
+        an answer picked keeps what the learner saw: it is retired and a new choice is made."""
+        choice = self
+        if any(getattr(self, name) != value for name, value in values.items()) and self.is_answered():
+            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+            choice = Choice(question_id=self.question_id, **{name: getattr(self, name) for name in self.AUTHORED})
+        for name, value in values.items():
+            setattr(choice, name, value)
+        choice.save()
+        return choice
+
+    def remove(self):
+        """Delete the choice, or retire it if an answer picked it."""
+        if self.is_answered():
+            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+        else:
+            self.delete()
+
+    def shown(self):
+        """The choice as an answer keeps it (``Answer.shown``)."""
+        return {
+            "token": self.token,
+            "text": self.text_html,
+            "plain": self.plain,
+            "match": self.match,
+            "correct": self.is_correct,
+            "feedback": self.feedback_html,
+        }
+
+    @classmethod
+    def from_shown(cls, question, record):
+        return cls(
+            question=question,
+            token=record["token"],
+            text_html=record["text"],
+            text=record["plain"],
+            match=record["match"],
+            is_correct=record["correct"],
+            feedback_html=record["feedback"],
+        )
 
     @property
     def pair_token(self):
@@ -638,11 +747,14 @@ class Answer(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
+    choices = models.ManyToManyField(Choice, blank=True, related_name="answers", through="AnswerChoice")
     text = models.CharField(max_length=500, blank=True)
     given = models.JSONField(
         default=list, help_text=_("답한 그대로: 선택지 문장, 또는 순서·짝·빈칸 문제는 항목마다 낸 답과 채점")
     )
+    # What was shown and graded (Question.shown) and the tokens chosen: the attempt page is drawn
+    # from it, so no later edit, import or delete changes what a learner sees they answered.
+    shown = models.JSONField(default=dict, editable=False)
     is_correct = models.BooleanField()
     credit = models.FloatField(_("점수"), default=0, help_text=_("0에서 1까지. 순서·짝·빈칸 문제는 맞힌 항목만큼"))
     answered_at = models.DateTimeField(default=timezone.now)
@@ -655,3 +767,19 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt} · {self.question_id}"
+
+
+class AnswerChoice(models.Model):
+    """A choice an answer picked. PROTECT: no edit, import or delete can remove it (``Choice.revise``)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE)
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "quizzes_answer_choices"  # the table Django made for the plain many-to-many field
+        unique_together = [("answer", "choice")]
+        verbose_name = pgettext_lazy("model", "고른 선택지")
+        verbose_name_plural = pgettext_lazy("model plural", "고른 선택지")
+
+    def __str__(self):
+        return str(_("(학습자가 고른 기록: 지우지 않습니다)"))

@@ -45,12 +45,9 @@ class QuestionState:
         return self.answer is not None
 
     @property
-    def chosen_pks(self):
-        return {c.pk for c in self.answer.choices.all()} if self.answer else set()
-
-    @property
     def chosen_tokens(self):
-        return set(self.posted.get("tokens", ()))
+        """The tokens the answer chose, or, before it, those last sent."""
+        return set(self.answer.shown.get("chosen", ()) if self.answer else self.posted.get("tokens", ()))
 
     @property
     def given_text(self):
@@ -204,6 +201,12 @@ def given_record(answer, mark):
     return [c.text for c in answer.get("choices", ())] or [answer.get("text", "")]
 
 
+def shown_record(question, arranged, answer):
+    """What the answer keeps as shown (``Question.shown``), with the tokens chosen."""
+    choices, pairs = arranged
+    return question.shown(choices, pairs) | {"chosen": [c.token for c in answer.get("choices", ())]}
+
+
 def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
     """Grade and record one answer; return (answer, created). Raises AnswerError for bad input.
 
@@ -227,6 +230,7 @@ def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
                 question=question,
                 text=given.get("text", ""),
                 given=given_record(given, mark),
+                shown=shown_record(question, attempt.arrange(question, question.choices.all()), given),
                 is_correct=mark.is_correct,
                 credit=mark.credit,
             )
@@ -290,16 +294,16 @@ def question_states(quiz, attempt):
     questions = quiz_questions(quiz)
     answers = {}
     if attempt is not None:
-        answers = {a.question_id: a for a in attempt.answers.prefetch_related("choices")}
+        answers = {a.question_id: a for a in attempt.answers.all()}
     # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
     # so the order does not change under the learner's eyes.
     shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))
     states = []
     for number, question in enumerate(questions, start=1):
-        choices, pairs = shuffler.arrange(question, question.choices.all())
-        states.append(
-            QuestionState(
-                question=question, number=number, choices=choices, pairs=pairs, answer=answers.get(question.pk)
-            )
-        )
+        answer = answers.get(question.pk)
+        if answer is not None:
+            question, choices, pairs = question.as_shown(answer.shown)
+        else:
+            choices, pairs = shuffler.arrange(question, question.choices.all())
+        states.append(QuestionState(question=question, number=number, choices=choices, pairs=pairs, answer=answer))
     return states

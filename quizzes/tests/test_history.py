@@ -12,7 +12,7 @@ from django.urls import reverse
 from course.files import ContentError
 from learners.models import SectionProgress
 from quizzes.loader import load_quiz_file
-from quizzes.models import Answer, Attempt, Question, Quiz
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 from quizzes.tests.builders import add_question, make_check
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,186 @@ def test_removing_an_answered_question_from_the_bank_file_changes_nothing(shippe
         load_quiz_file(edited, shipped_course)
     assert question.key in str(error.value) and "학습자의 답안이 있어 지울 수 없습니다" in str(error.value)
     assert (records(), Question.objects.count()) == before
+
+
+def review_of(html, question):
+    """The attempt page's block for one question, as text."""
+    block = html.split(f'id="question-{question.pk}"', 1)[1].split('class="question__explanation"', 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
+
+
+def picked(question):
+    """The choices answers to ``question`` point to, retired ones included."""
+    return Choice.all_objects.filter(answers__question=question)
+
+
+@pytest.fixture
+def answered(learner_history):
+    """alice's finished attempt, and the attempt page as she saw it first."""
+    quiz, alice = learner_history
+    attempt = Attempt.objects.get()
+    return quiz, alice, attempt, alice.get(attempt.get_absolute_url()).content.decode()
+
+
+def test_a_reimported_bank_with_other_choices_keeps_what_the_learner_chose(answered, tmp_path):
+    """Audit 3, item 2: the bank loader rewrote choices in place and deleted the extra ones."""
+    quiz, alice, attempt, before = answered
+    single, multiple = quiz.questions.get(key="single"), quiz.questions.get(key="multiple")
+    bank = tmp_path / "bank.toml"
+    bank.write_text(
+        f"""lecture = {quiz.lecture.number}
+[[quiz]]
+slug = "{quiz.slug}"
+kind = "check"
+section = "{quiz.section.slug}"
+title = "확인 문제"
+[[quiz.question]]
+key = "single"
+kind = "single"
+prompt = "바뀐 문제?"
+explanation = "바뀐 해설"
+[[quiz.question.choice]]
+text = "kube-proxy"
+correct = true
+[[quiz.question.choice]]
+text = "etcd"
+correct = false
+[[quiz.question]]
+key = "multiple"
+kind = "multiple"
+prompt = "고르세요"
+explanation = "해설"
+[[quiz.question.choice]]
+text = "파드"
+correct = true
+[[quiz.question.choice]]
+text = "노드"
+correct = false
+[[quiz.question]]
+key = "tf"
+kind = "true_false"
+prompt = "참인가?"
+explanation = "해설"
+answer = false
+[[quiz.question]]
+key = "short"
+kind = "short"
+prompt = "줄여 쓰면?"
+explanation = "해설"
+accepted = ["k8s"]
+""",
+        encoding="utf-8",
+    )
+    load_quiz_file(bank, quiz.lecture.course, force=True)
+    assert [c.text for c in single.choices.all()] == ["kube-proxy", "etcd"]  # learners now see the new choices
+    assert [c.text for c in multiple.choices.all()] == ["파드", "노드"]
+    kept = picked(single).get()
+    assert kept.text == "kubelet" and kept.retired  # the choice alice picked: kept as it was
+    assert set(picked(multiple).values_list("text", flat=True)) == {"파드", "서비스"}
+    after = alice.get(attempt.get_absolute_url()).content.decode()
+    for question in (single, multiple):
+        assert review_of(after, question) == review_of(before, question)
+    assert "kubelet" in review_of(after, single) and "kube-proxy" not in after
+
+
+def test_a_gift_file_with_the_same_question_name_and_other_choices_keeps_the_answer(answered):
+    from quizzes.gift_bank import import_gift
+
+    quiz, alice, attempt, before = answered
+    single = quiz.questions.get(key="single")
+    import_gift(
+        "::single::바뀐 문제? {=kube-proxy ~etcd ~containerd}",
+        course=quiz.lecture.course,
+        lecture_number=quiz.lecture.number,
+        quiz_slug=quiz.slug,
+    )
+    single.refresh_from_db()
+    assert [c.text for c in single.choices.all()] == ["kube-proxy", "etcd", "containerd"]
+    assert picked(single).get().text == "kubelet"
+    assert review_of(alice.get(attempt.get_absolute_url()).content.decode(), single) == review_of(before, single)
+
+
+def test_the_admin_cannot_delete_a_chosen_choice_and_an_edit_keeps_the_learners(answered, client, editor):
+    from quizzes.tests.test_admin import question_form
+
+    quiz, alice, attempt, before = answered
+    single = quiz.questions.get(key="single")
+    kubelet, etcd = single.choices.get(text="kubelet"), single.choices.get(text="etcd")
+    url = reverse("admin:quizzes_question_change", args=[single.pk])
+    rows = [
+        {"id": kubelet.pk, "order": 1, "text": "kubelet", "is_correct": True, "feedback": "", "DELETE": "on"},
+        {"id": etcd.pk, "order": 2, "text": "etcd", "is_correct": False, "feedback": ""},
+        {"order": 3, "text": "kube-proxy", "is_correct": True, "feedback": ""},
+    ]
+    page = client.post(url, question_form(single, rows)).content.decode()
+    assert "보호상태" in page and "학습자가 고른 기록" in page  # Django's refusal to delete a protected row
+    assert single.choices.filter(text="kubelet").exists()
+
+    rows = [
+        {"id": kubelet.pk, "order": 1, "text": "kubelet (노드 에이전트)", "is_correct": True, "feedback": ""},
+        {"id": etcd.pk, "order": 2, "text": "etcd", "is_correct": False, "feedback": ""},
+    ]
+    response = client.post(url, question_form(single, rows, prompt="고친 문제?"))
+    assert response.status_code == 302
+    assert [c.text for c in single.choices.all()] == ["kubelet (노드 에이전트)", "etcd"]
+    assert picked(single).get().pk == kubelet.pk  # still the one she chose
+    after = alice.get(attempt.get_absolute_url()).content.decode()
+    assert review_of(after, single) == review_of(before, single) and "고친 문제" not in after
+
+
+def test_no_path_deletes_a_choice_an_answer_points_to(answered):
+    from django.db.models import ProtectedError
+
+    quiz, *_ = answered
+    chosen = quiz.questions.get(key="single").choices.get(text="kubelet")
+    with pytest.raises(ProtectedError):
+        chosen.delete()
+    with pytest.raises(ProtectedError):
+        type(chosen).objects.filter(pk=chosen.pk).delete()
+    chosen.remove()  # what the loaders call: retires it instead
+    assert type(chosen).all_objects.get(pk=chosen.pk).retired
+
+
+def test_the_attempt_page_shows_every_kind_as_it_was_answered_after_every_edit(client, editor):
+    """Ordering, matching and cloze too: the prompt, the items in the order shown, the key."""
+    from quizzes.tests.test_itemised import STAGES, add_matching
+
+    quiz = make_check(slug="all-kinds")
+    add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
+    add_matching(quiz)
+    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스\n파드")
+    cloze.prompt = "표준은 {1}, 단위는 {2}."
+    cloze.save()
+    learner = Client()
+    for question in quiz.questions.all():
+        post = question.example_post()
+        learner.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), post)
+    attempt = Attempt.objects.get()
+    before = learner.get(attempt.get_absolute_url()).content.decode()
+    for question in quiz.questions.all():
+        question.prompt = "고친 문제 {1} {2}" if question == cloze else "고친 문제"
+        question.explanation = "고친 해설"
+        question.accepted_answers = "도커\n노드" if question == cloze else question.accepted_answers
+        question.save()
+        for choice in question.choices.all():
+            choice.revise({"text": choice.text and choice.text + " (고침)", "match": choice.match and "고친 짝"})
+    after = learner.get(attempt.get_absolute_url()).content.decode()
+    for question in quiz.questions.all():
+        assert review_of(after, question) == review_of(before, question), question.key
+    assert "고친" not in after and "정답입니다" in after and after.count("정답입니다") == before.count("정답입니다")
+
+
+def test_existing_answers_are_given_what_their_question_shows_when_migrated(answered):
+    """The migration's backfill: answers from before it get the record the page then showed."""
+    import importlib
+
+    from django.apps import apps
+
+    quiz, alice, attempt, before = answered
+    Answer.objects.update(shown={})
+    migration = importlib.import_module("quizzes.migrations.0007_answer_keeps_what_was_shown")
+    migration.keep_what_was_shown(apps, None)
+    assert all(answer.shown["prompt"] for answer in Answer.objects.all())
+    after = alice.get(attempt.get_absolute_url()).content.decode()
+    for question in quiz.questions.all():
+        assert review_of(after, question) == review_of(before, question), question.key
