@@ -7,6 +7,11 @@ request everywhere, without deleting keys one by one: entries of an old version 
 simply never read again and age out. A page is kept once per interface language; a
 visitor's language cookie, unlike a session cookie, leaves their pages shared.
 
+A page is keyed by its path and only the query parameters its view declares it reads
+(``reads_query``); anything else in the query string is removed before the view runs, so
+``/?junk=1`` is the page ``/`` and adds no entry. Every page and fragment expires
+(``PAGE_TIMEOUT``).
+
 The cache is Django's default cache: a directory shared by the worker processes of one
 machine, or Redis when ``REDIS_URL`` is set (config.settings).
 """
@@ -18,8 +23,10 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import get_language_from_request
 
 VERSION_KEY = "content-version"
@@ -105,12 +112,55 @@ def is_shared(request):
     )
 
 
+def reads_query(*names, free_text=()):
+    """Declare the query parameters a view reads, so that its shared page is cached under exactly those.
+
+    ``names`` choose among a known set of pages (a pattern family, a file's fingerprint): the value
+    is part of the cache key. The view reads one value (``request.GET.get``, the last one given) and
+    must answer a value it does not know with a redirect or a 404, never a page, so that there are
+    never more keys than pages. ``free_text`` parameters (a search query) take any text: a request
+    where one is not empty is rendered for itself and never stored.
+
+    For a shared request, every other parameter is removed before the view runs: the page is the one
+    at the address without it. A view without this declaration is stored only when the query string
+    is empty; with one, it is rendered each time, as its parameters are not known here.
+    """
+
+    def declare(view):
+        view.query_reads = (frozenset(names), frozenset(free_text))
+        return view
+
+    return declare
+
+
+def _normalise_query(request):
+    """Keep only what the view reads in the request's query string; whether the page may be stored.
+
+    Only called with a query string: a request without one needs no URL resolution.
+    """
+    try:
+        declared = getattr(resolve(request.path_info).func, "query_reads", None)
+    except Resolver404:
+        return False  # a 404, never stored
+    if declared is None:
+        return False
+    names, free_text = declared
+    kept = {name: request.GET[name] for name in sorted(names | free_text) if name in request.GET}
+    query = urlencode(kept)
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query
+    return not any(kept.get(name) for name in free_text)
+
+
 def _page_key(request):
     url = request.build_absolute_uri()  # scheme and host too: pages print their canonical URL
     # The language LocaleMiddleware, below this one, will pick (cookie, then Accept-Language):
     # one page per language at the same URL, and no key per Accept-Language header variant.
     language = get_language_from_request(request)
-    parts = [url, language, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", "")]
+    # What views read of the htmx headers is request.htmx, true for "true" only; any other header
+    # value is the same page and must not make a key of its own.
+    htmx = "htmx" if request.headers.get("HX-Request") == "true" else ""
+    parts = [url, language, htmx]
     return "page:" + content_version() + ":" + hashlib.md5("\n".join(parts).encode()).hexdigest()
 
 
@@ -150,8 +200,9 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
+        storable = not request.META.get("QUERY_STRING") or _normalise_query(request)
         key = _page_key(request)
-        stored = cache.get(key)
+        stored = cache.get(key) if storable else None
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -168,7 +219,8 @@ class PageCacheMiddleware:
                 patch_cache_control(response, public=True, no_cache=True)
             if not response.has_header("ETag"):
                 response.headers["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
-            cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+            if storable:
+                cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
         return response
 
 
