@@ -1,7 +1,7 @@
 """The shared cache: whole pages for visitors with no session, fragments for everyone else.
 
 Everything cached is keyed by the *content version*, a random value kept in the cache
-itself and replaced whenever content changes (``content_changed``). Every worker
+and replaced whenever content changes (``content_changed``). Every worker
 process reads the version on every request, so a change shows on the very next
 request everywhere, without deleting keys one by one: entries of an old version are
 simply never read again and age out. A page is kept once per interface language; a
@@ -10,10 +10,15 @@ visitor's language cookie, unlike a session cookie, leaves their pages shared.
 A page is keyed by its path and only the query parameters its view declares it reads
 (``reads_query``); anything else in the query string is removed before the view runs, so
 ``/?junk=1`` is the page ``/`` and adds no entry. Every page and fragment expires
-(``PAGE_TIMEOUT``).
+(``PAGE_TIMEOUT``); the version alone never does.
 
 The cache is Django's default cache: a directory shared by the worker processes of one
-machine, or Redis when ``REDIS_URL`` is set (config.settings).
+machine, or Redis when ``REDIS_URL`` is set (config.settings). The version is kept in the
+cache ``content-version``: with the directory, a directory of its own, out of reach of the
+default cache's culling (which deletes random files once it is full); with Redis, the same
+server, whose ``maxmemory-policy volatile-lru`` evicts only keys that expire. Should the
+version still be lost, the next request draws a new random one: every entry is orphaned,
+none is served stale.
 """
 
 import hashlib
@@ -21,7 +26,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
@@ -30,6 +35,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language_from_request
 
 VERSION_KEY = "content-version"
+VERSION_CACHE = "content-version"  # the settings.CACHES alias that holds VERSION_KEY and nothing else
 PAGE_TIMEOUT = 24 * 60 * 60
 FROZEN_MAX = 256
 # The version read once at the start of a request (PageCacheMiddleware): one cache read per
@@ -44,16 +50,19 @@ def content_version():
 
 
 def _read_version():
-    version = cache.get(VERSION_KEY)
+    versions = caches[VERSION_CACHE]
+    version = versions.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+        # The first request, or the version was lost: a new random value, never an older one, so
+        # nothing stored before can be read again.
+        versions.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = versions.get(VERSION_KEY)
     return version
 
 
 def _bump():
     version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, None)
+    caches[VERSION_CACHE].set(VERSION_KEY, version, None)
     if _request_version.get() is not None:
         _request_version.set(version)  # the request that changed content reads the new content
 

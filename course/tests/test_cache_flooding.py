@@ -1,12 +1,13 @@
 """Attacks on the shared cache: filling it with junk addresses until it evicts what matters.
 
 Before, every new query string on an anonymous GET (``/?junk=N``, ``/search/?q=<random>``) stored a
-whole page for 24 hours.
+whole page for 24 hours; the directory cache then deleted random files, the content version among them.
 """
 
 import glob
 import logging
 import os
+import pickle
 import random
 import string
 import time
@@ -18,7 +19,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from course.cache import content_version
+from course.cache import VERSION_KEY, content_version
 from course.models import Diagram, PatternFamily, Section
 from course.tests.builders import make_course, make_diagram, make_family, make_lecture, make_pattern, make_section
 from quizzes.models import Quiz
@@ -164,3 +165,43 @@ def test_a_page_that_does_not_declare_what_it_reads_keeps_its_query_and_is_not_s
         html = Client().get(login, {"next": f"{section_url}?n={n}"}).content.decode()
         assert f'value="{section_url}?n={n}"' in html  # what the login view reads is not dropped
     assert stored_entries() == before
+
+
+@pytest.mark.skipif(bool(settings.REDIS_URL), reason="the directory cache's culling")
+def test_a_full_cache_directory_culls_random_entries_but_never_the_content_version(site, settings):
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 30}}}
+    Client().get(site["section"].get_absolute_url())
+    version = content_version()
+    for n in range(600):  # say, pages of older versions, until the directory is full twenty times over
+        caches["default"].set(f"page:old:{n}", b"x" * 100, 60)
+    assert stored_entries() <= 30  # culled, each time a third of the files at random
+    assert content_version() == version
+
+
+def test_a_lost_content_version_is_drawn_anew_so_no_page_of_the_old_one_is_served(site):
+    url = site["section"].get_absolute_url()
+    assert "첫째 절" in Client().get(url).content.decode()
+    Section.objects.filter(pk=site["section"].pk).update(title="새 제목")  # no signal: the old page stays valid
+    assert "첫째 절" in Client().get(url).content.decode()
+    for alias in settings.CACHES:  # evicted, wherever it is kept
+        caches[alias].delete(VERSION_KEY)
+    assert "새 제목" in Client().get(url).content.decode()
+
+
+def test_every_entry_but_the_content_version_expires(site, client):
+    """What lets Redis's volatile-lru evict pages, fragments and sessions, and never the version."""
+    Client().get(site["section"].get_absolute_url())
+    Client().get(reverse("course:pattern-list"))
+    client.post(reverse("learners:section-visit", args=[site["section"].pk]), headers={"HX-Request": "true"})
+    client.get(site["section"].get_absolute_url())  # a learner's page: fragments
+    default = caches["default"]
+    if settings.REDIS_URL:
+        client = default._cache.get_client()
+        lasting = [key.decode() for key in client.keys("*") if client.ttl(key) == -1]
+        assert lasting == [caches["content-version"].make_key(VERSION_KEY)]
+    else:
+        files = glob.glob("*.djcache", root_dir=default._dir)
+        assert len(files) > 3
+        for name in files:
+            with open(os.path.join(default._dir, name), "rb") as f:
+                assert pickle.load(f) is not None, name  # the file starts with its expiry time
