@@ -9,10 +9,14 @@ import logging
 import os
 import pickle
 import random
+import shutil
 import string
+import subprocess
 import time
 
 import pytest
+import redis
+import yaml
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
@@ -23,6 +27,7 @@ from course.cache import VERSION_KEY, content_version
 from course.models import Diagram, PatternFamily, Section
 from course.tests.builders import make_course, make_diagram, make_family, make_lecture, make_pattern, make_section
 from quizzes.models import Quiz
+from scripts.harness import ROOT, free_port
 
 pytestmark = pytest.mark.django_db
 JUNK_URLS = 10_000
@@ -205,3 +210,38 @@ def test_every_entry_but_the_content_version_expires(site, client):
         for name in files:
             with open(os.path.join(default._dir, name), "rb") as f:
                 assert pickle.load(f) is not None, name  # the file starts with its expiry time
+
+
+def redis_compose_flags():
+    command = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["redis"]["command"]
+    return dict(zip(command[1::2], command[2::2], strict=True))
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="no redis-server here")
+def test_redis_run_as_compose_runs_it_evicts_pages_under_a_flood_and_keeps_the_content_version(tmp_path):
+    from django.core.cache.backends.redis import RedisCache
+
+    flags = {**redis_compose_flags(), "--maxmemory": "2mb"}  # the same policy, a limit a test can reach
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        + [part for flag in flags.items() for part in flag],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        shared = RedisCache(f"redis://127.0.0.1:{port}/0", {})
+        for _ in range(50):  # until the server listens
+            try:
+                shared.set(VERSION_KEY, "v1", None)  # as course.cache keeps it: no expiry
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.1)
+        for n in range(4000):  # 4 MB of pages, twice the limit
+            shared.set(f"page:v1:{n}", "x" * 1000, 24 * 60 * 60)
+        client = shared._cache.get_client()
+        assert client.info("stats")["evicted_keys"] > 0 and client.dbsize() < 4000
+        assert shared.get(VERSION_KEY) == "v1"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
