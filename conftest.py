@@ -25,9 +25,10 @@ def pytest_sessionfinish(session):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty shared cache (pages, fragments, content version)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -138,17 +138,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # The shared cache (course.cache): pages, fragments and the content version. By default a
 # directory that all worker processes of this machine share; Redis when REDIS_URL is set,
 # and then sessions are kept in it too, in front of the database.
+# The content version, which must never be evicted, has a cache of its own ("content-version"):
+# with the directory, a subdirectory, which the default cache neither counts nor culls (it deletes
+# random files of its own directory once MAX_ENTRIES is reached); with Redis, the same server,
+# run with maxmemory-policy volatile-lru, which evicts only keys that expire (compose.yaml,
+# docs/operations.md), and the version is the only key that does not.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL},
+        "content-version": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL},
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
     CACHES = {
         "default": {
             "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
+            "LOCATION": str(CACHE_DIR),
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        "content-version": {
+            "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "content-version"),
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,3 +21,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 if not REDIS_URL:  # noqa: F405
     CACHES["default"]["LOCATION"] = str(VAR_DIR / f"test-cache-{RUN}")  # noqa: F405
+    CACHES["content-version"]["LOCATION"] = str(VAR_DIR / f"test-cache-{RUN}" / "content-version")  # noqa: F405

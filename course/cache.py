@@ -1,14 +1,24 @@
 """The shared cache: whole pages for visitors with no session, fragments for everyone else.
 
 Everything cached is keyed by the *content version*, a random value kept in the cache
-itself and replaced whenever content changes (``content_changed``). Every worker
+and replaced whenever content changes (``content_changed``). Every worker
 process reads the version on every request, so a change shows on the very next
 request everywhere, without deleting keys one by one: entries of an old version are
 simply never read again and age out. A page is kept once per interface language; a
 visitor's language cookie, unlike a session cookie, leaves their pages shared.
 
+A page is keyed by its path and only the query parameters its view declares it reads
+(``reads_query``); anything else in the query string is removed before the view runs, so
+``/?junk=1`` is the page ``/`` and adds no entry. Every page and fragment expires
+(``PAGE_TIMEOUT``); the version alone never does.
+
 The cache is Django's default cache: a directory shared by the worker processes of one
-machine, or Redis when ``REDIS_URL`` is set (config.settings).
+machine, or Redis when ``REDIS_URL`` is set (config.settings). The version is kept in the
+cache ``content-version``: with the directory, a directory of its own, out of reach of the
+default cache's culling (which deletes random files once it is full); with Redis, the same
+server, whose ``maxmemory-policy volatile-lru`` evicts only keys that expire. Should the
+version still be lost, the next request draws a new random one: every entry is orphaned,
+none is served stale.
 """
 
 import hashlib
@@ -16,13 +26,16 @@ import uuid
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import get_language_from_request
 
 VERSION_KEY = "content-version"
+VERSION_CACHE = "content-version"  # the settings.CACHES alias that holds VERSION_KEY and nothing else
 PAGE_TIMEOUT = 24 * 60 * 60
 FROZEN_MAX = 256
 # The version read once at the start of a request (PageCacheMiddleware): one cache read per
@@ -37,16 +50,19 @@ def content_version():
 
 
 def _read_version():
-    version = cache.get(VERSION_KEY)
+    versions = caches[VERSION_CACHE]
+    version = versions.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+        # The first request, or the version was lost: a new random value, never an older one, so
+        # nothing stored before can be read again.
+        versions.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = versions.get(VERSION_KEY)
     return version
 
 
 def _bump():
     version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, None)
+    caches[VERSION_CACHE].set(VERSION_KEY, version, None)
     if _request_version.get() is not None:
         _request_version.set(version)  # the request that changed content reads the new content
 
@@ -105,12 +121,55 @@ def is_shared(request):
     )
 
 
+def reads_query(*names, free_text=()):
+    """Declare the query parameters a view reads, so that its shared page is cached under exactly those.
+
+    ``names`` choose among a known set of pages (a pattern family, a file's fingerprint): the value
+    is part of the cache key. The view reads one value (``request.GET.get``, the last one given) and
+    must answer a value it does not know with a redirect or a 404, never a page, so that there are
+    never more keys than pages. ``free_text`` parameters (a search query) take any text: a request
+    where one is not empty is rendered for itself and never stored.
+
+    For a shared request, every other parameter is removed before the view runs: the page is the one
+    at the address without it. A view without this declaration is stored only when the query string
+    is empty; with one, it is rendered each time, as its parameters are not known here.
+    """
+
+    def declare(view):
+        view.query_reads = (frozenset(names), frozenset(free_text))
+        return view
+
+    return declare
+
+
+def _normalise_query(request):
+    """Keep only what the view reads in the request's query string; whether the page may be stored.
+
+    Only called with a query string: a request without one needs no URL resolution.
+    """
+    try:
+        declared = getattr(resolve(request.path_info).func, "query_reads", None)
+    except Resolver404:
+        return False  # a 404, never stored
+    if declared is None:
+        return False
+    names, free_text = declared
+    kept = {name: request.GET[name] for name in sorted(names | free_text) if name in request.GET}
+    query = urlencode(kept)
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query
+    return not any(kept.get(name) for name in free_text)
+
+
 def _page_key(request):
     url = request.build_absolute_uri()  # scheme and host too: pages print their canonical URL
     # The language LocaleMiddleware, below this one, will pick (cookie, then Accept-Language):
     # one page per language at the same URL, and no key per Accept-Language header variant.
     language = get_language_from_request(request)
-    parts = [url, language, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", "")]
+    # What views read of the htmx headers is request.htmx, true for "true" only; any other header
+    # value is the same page and must not make a key of its own.
+    htmx = "htmx" if request.headers.get("HX-Request") == "true" else ""
+    parts = [url, language, htmx]
     return "page:" + content_version() + ":" + hashlib.md5("\n".join(parts).encode()).hexdigest()
 
 
@@ -150,8 +209,9 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
+        storable = not request.META.get("QUERY_STRING") or _normalise_query(request)
         key = _page_key(request)
-        stored = cache.get(key)
+        stored = cache.get(key) if storable else None
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -168,7 +228,8 @@ class PageCacheMiddleware:
                 patch_cache_control(response, public=True, no_cache=True)
             if not response.has_header("ETag"):
                 response.headers["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
-            cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+            if storable:
+                cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
         return response
 
 

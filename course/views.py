@@ -4,13 +4,13 @@ import copy
 
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from course import panels
 from course import search as site_search
-from course.cache import cached_fragment
+from course.cache import cached_fragment, reads_query
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
 
@@ -36,6 +36,7 @@ def _with_marks(request, sections):
     return marked
 
 
+@reads_query()
 @require_GET
 def home(request):
     courses = list(
@@ -48,6 +49,7 @@ def home(request):
     return render(request, "course/home.html", context)
 
 
+@reads_query()
 @require_GET
 def course_detail(request, course_slug):
     course = get_object_or_404(Course.objects.visible_to(request.user), slug=course_slug)
@@ -72,6 +74,7 @@ def lecture_toc(request, lecture):
     )
 
 
+@reads_query()
 @require_GET
 def lecture_detail(request, course_slug, lecture_slug):
     lecture = cached_fragment(
@@ -115,6 +118,7 @@ def _section_content(request, course_slug, lecture_slug, section_slug):
     return section, list(section.patterns.select_related("family"))
 
 
+@reads_query()
 @require_GET
 def section_detail(request, course_slug, lecture_slug, section_slug):
     section, patterns = cached_fragment(
@@ -140,11 +144,15 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
     return render(request, "course/section_detail.html", context)
 
 
+@reads_query("family")
 @require_GET
 @vary_on_headers("HX-Request")
 def pattern_list(request):
     families = list(PatternFamily.objects.all())
-    selected = next((f for f in families if f.slug == request.GET.get("family")), None)
+    family = request.GET.get("family")
+    selected = next((f for f in families if f.slug == family), None)
+    if family and not selected:  # a family renamed or made up: the whole catalog, at its own address
+        return redirect("course:pattern-list")
     patterns = Pattern.objects.select_related("family")
     if selected:
         patterns = patterns.filter(family=selected)
@@ -155,6 +163,7 @@ def pattern_list(request):
     return render(request, template, context)
 
 
+@reads_query()
 @require_GET
 def pattern_detail(request, slug):
     pattern = get_object_or_404(Pattern.objects.select_related("family"), slug=slug)
@@ -163,6 +172,7 @@ def pattern_detail(request, slug):
     return render(request, "course/pattern_detail.html", {"pattern": pattern, "sections": sections, "related": related})
 
 
+@reads_query()
 @require_GET
 def diagram_detail(request, slug):
     diagram = get_object_or_404(Diagram.objects.visible_to(request.user).defer("image"), slug=slug)
@@ -170,11 +180,15 @@ def diagram_detail(request, slug):
     return render(request, "course/diagram_detail.html", {"diagram": diagram, "sections": sections})
 
 
+@reads_query("v")
 @require_GET
 def diagram_image(request, slug):
     diagram = get_object_or_404(Diagram.objects.visible_to(request.user), slug=slug)
     if not diagram.has_image:
         return HttpResponse(status=404)
+    fingerprinted = request.GET.get("v") == diagram.image_hash[:12]
+    if "v" in request.GET and not fingerprinted:  # an old or made-up fingerprint: the current file's address
+        return redirect(diagram.image_url)
     etag = f'"{diagram.image_hash}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
@@ -183,14 +197,19 @@ def diagram_image(request, slug):
     response["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, an SVG is a document: forbid script and every outside load.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    fingerprinted = request.GET.get("v") == diagram.image_hash[:12]
     response["Cache-Control"] = "public, max-age=31536000, immutable" if fingerprinted else "public, max-age=300"
     return response
 
 
+@reads_query(free_text=["q"])
 @require_GET
 @vary_on_headers("HX-Request")
 def search(request):
+    """The search page, and its results for ``q``.
+
+    Only the empty search page is kept in the shared cache; results are rendered for each request.
+    A query is any text, so stored results would be one entry per string anyone cares to send.
+    """
     query = request.GET.get("q", "").strip()[: site_search.MAX_QUERY]
     results = site_search.find(query, request.user) if query else []
     template = "course/search.html" + ("#results" if request.htmx else "")

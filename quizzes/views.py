@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from course.cache import cached_fragment
+from course.cache import cached_fragment, reads_query
 from quizzes import services
 from quizzes.models import Attempt, Quiz
 
@@ -36,6 +36,7 @@ def quiz_context(request, quiz):
     return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, states)}
 
 
+@reads_query()
 @require_GET
 def quiz_detail(request, slug):
     quiz = _get_quiz(request, slug)

@@ -339,6 +339,13 @@ def test_compose_runs_two_app_containers_behind_a_proxy_with_postgres_and_redis(
     assert any("deploy/nginx/compose.conf" in volume for volume in services["proxy"]["volumes"])
 
 
+def test_compose_runs_redis_with_a_memory_limit_that_evicts_only_keys_that_expire():
+    command = compose()["services"]["redis"]["command"]
+    assert command[0] == "redis-server"
+    flags = dict(zip(command[1::2], command[2::2], strict=True))
+    assert flags == {"--maxmemory": "256mb", "--maxmemory-policy": "volatile-lru"}
+
+
 def test_compose_app_containers_run_gunicorn_and_never_migrate():
     app = compose_app_services()
     assert "manage.py migrate" in command_line(app["migrate"]["command"])
