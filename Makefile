@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats bench-gift scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench-review: setup
 # The per-quiz statistics page (item analysis) with 10,000 first attempts (DATABASE_URL for PostgreSQL).
 bench-stats: setup
 	$(BIN)/python scripts/stats_bench.py
+
+# Importing a GIFT file of 1,000 questions with 4 choices each (DATABASE_URL for PostgreSQL).
+bench-gift: setup
+	$(BIN)/python scripts/gift_bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

@@ -23,6 +23,7 @@ none is served stale.
 
 import hashlib
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -67,15 +68,37 @@ def _bump():
         _request_version.set(version)  # the request that changed content reads the new content
 
 
+_batch = ContextVar("content_batch", default=None)
+
+
 def content_changed(**kwargs):
     """Make every cached page and fragment stale. Usable as a signal receiver.
 
     Bumped now, so this transaction's own later reads see the change, and again once it
     commits, so that a page rendered by another process from the old rows in between is
-    not kept under the new version.
+    not kept under the new version. Inside ``one_content_change`` the bump waits for its end.
     """
+    if (batch := _batch.get()) is not None:
+        batch.append(True)
+        return
     _bump()
     transaction.on_commit(_bump)
+
+
+@contextmanager
+def one_content_change():
+    """Many saves (an import of a thousand questions) as one change of the content version."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+    finally:
+        changed = bool(_batch.get())
+        _batch.reset(token)
+        if changed:
+            content_changed()
 
 
 def fragment_key(name, *parts):

@@ -13,6 +13,7 @@ what a figure or a pattern link needs.
 import html as html_module
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -407,17 +408,31 @@ def _escape_code_and_tags_in(lines, paragraph):
         lines[index] = line
 
 
+_converters = threading.local()
+
+
+def _converter():
+    """One Markdown converter per thread, reset before each text: building one with its
+    extensions costs more than converting a short text (a choice, a feedback line)."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=["tables", "fenced_code", "codehilite", "toc", "sane_lists"],
+            extension_configs={
+                "codehilite": {"css_class": "highlight", "guess_lang": False},
+                "toc": {"slugify": slugify_unicode},
+            },
+            output_format="html",
+        )
+    return converter.reset()
+
+
 def _markdown_to_html(text):
     text = _defuse_unclosed_brackets(text or "")
-    converter = markdown.Markdown(
-        extensions=["tables", "fenced_code", "codehilite", "toc", "sane_lists"],
-        extension_configs={
-            "codehilite": {"css_class": "highlight", "guess_lang": False},
-            "toc": {"slugify": slugify_unicode},
-        },
-        output_format="html",
-    )
-    html = converter.convert(text or "")
+    if not text.strip():
+        return "", []
+    converter = _converter()
+    html = converter.convert(text)
     # A section's title is the page's h1; headings inside a body start at h2.
     outline = [
         {"id": token["id"], "title": html_module.unescape(token["name"])}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course.admin import KeepsLearnerRecordsMixin, MarkdownPreviewMixin, publish, unpublish
 from course.files import ContentError
-from quizzes.gift_bank import export_gift, import_gift
+from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import analyse, analysis_csv, question_stats
 
@@ -117,7 +117,7 @@ class GiftUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 1_000_000:
+        if upload.size > MAX_BYTES:
             raise ValidationError(_("파일이 너무 큽니다 (1MB까지)."))
         try:
             self.cleaned_data["text"] = upload.read().decode("utf-8-sig")

@@ -17,12 +17,18 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from course.cache import one_content_change
 from course.files import ContentError, LoadReport
 from course.models import Lecture
 from quizzes import gift
 from quizzes.loader import QuestionEntry, _load_question
 from quizzes.models import BLANK_RE, Choice, Question, Quiz, weighted
 
+# What one import takes, the admin upload and the command alike: a file holds one quiz's worth of
+# questions, not a database's (150,000 choices held SQLite's write lock for minutes).
+MAX_BYTES = 1_000_000
+MAX_QUESTIONS = 1_000
+MAX_ANSWERS = 50  # choices, pairs or accepted answers in one question
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
@@ -112,19 +118,49 @@ def _target_quiz(lecture, category, quiz_slug):
     return quiz
 
 
+def _check_size(questions, skipped):
+    if len(questions) + len(skipped) > MAX_QUESTIONS:
+        raise ContentError(
+            _("문제가 %(n)s개입니다. 한 번에 %(max)s개까지 가져옵니다: 파일을 나눠 주세요.")
+            % {"n": f"{len(questions) + len(skipped):,}", "max": f"{MAX_QUESTIONS:,}"}
+        )
+    for question in questions:
+        if len(question.answers) > MAX_ANSWERS:
+            raise ContentError(
+                _("%(line)d행: 답이 %(n)s개입니다. 한 문제에 %(max)d개까지 가져옵니다.")
+                % {"line": question.line, "n": f"{len(question.answers):,}", "max": MAX_ANSWERS}
+            )
+
+
+class QuizQuestions:
+    """A quiz's questions by key, read once with their choices and patterns, and the next free place."""
+
+    def __init__(self, quiz):
+        self.quiz = quiz
+        questions = quiz.questions.select_related("section").prefetch_related("choices", "patterns")
+        self.by_key = {question.key: question for question in questions}
+        self.next_order = max((q.order for q in self.by_key.values()), default=0) + 1
+
+
 def import_gift(text, *, course, lecture_number, quiz_slug=""):
     """Import a GIFT file's questions into a lecture's quiz (``quiz_slug``, else the quiz its
-    $CATEGORY names, else the lecture's review quiz). Returns a GiftReport."""
+    $CATEGORY names, else the lecture's review quiz). Returns a GiftReport.
+
+    A fixed number of queries per question, whatever its number of choices: the target quizzes
+    and their questions are read once, new choices are written in one query each."""
+    if len(text.encode()) > MAX_BYTES:
+        raise ContentError(_("파일이 너무 큽니다 (%(n)s바이트까지).") % {"n": f"{MAX_BYTES:,}"})
     try:
         questions, skipped = gift.parse(text)
     except gift.GiftError as error:
         raise ContentError(str(error)) from error
+    _check_size(questions, skipped)
     report = GiftReport(skipped=[f"{s.line}행: {s.reason}" for s in skipped])
-    with transaction.atomic():
+    with one_content_change(), transaction.atomic():
         lecture = Lecture.objects.filter(course=course, number=lecture_number).first()
         if lecture is None:
             raise ContentError(_("강좌에 %(n)d강이 없습니다.") % {"n": lecture_number})
-        seen = {}
+        seen, targets = {}, {}
         for question in questions:
             try:
                 entry = _entry(question)
@@ -135,14 +171,21 @@ def import_gift(text, *, course, lecture_number, quiz_slug=""):
             seen[entry.key] = seen.get(entry.key, 0) + 1
             if seen[entry.key] > 1:
                 entry.key = f"{entry.key[:95]}-{seen[entry.key]}"
-            quiz = _target_quiz(lecture, question.category, quiz_slug)
-            existing = quiz.questions.filter(key=entry.key).first()
-            order = existing.order if existing else (max((q.order for q in quiz.questions.all()), default=0) + 1)
+            if question.category not in targets:
+                quiz = _target_quiz(lecture, question.category, quiz_slug)
+                targets[question.category] = next(
+                    (t for t in targets.values() if t.quiz.pk == quiz.pk), None
+                ) or QuizQuestions(quiz)
+            target = targets[question.category]
+            existing = target.by_key.get(entry.key)
             if existing:  # GIFT has no place for these: keep what the question had
+                order = existing.order
                 entry.section = existing.section.slug if existing.section else ""
-                entry.patterns = sorted(existing.patterns.values_list("slug", flat=True))
+                entry.patterns = sorted(p.slug for p in existing.patterns.all())
+            else:
+                order, target.next_order = target.next_order, target.next_order + 1
             changed = report.changed
-            _load_question(quiz, lecture, entry, order, report, force=False)
+            _load_question(target.quiz, lecture, entry, order, report, force=False, question=existing)
             if report.changed > changed and question.kind == "multiple":
                 report.lines.append(
                     _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from course import files, sync
+from course.cache import one_content_change
 from course.files import ContentError, LoadReport, read_toml
 from course.importer import MAX_LECTURE_NUMBER
 from course.models import Lecture, Pattern
@@ -144,35 +145,44 @@ def _load_quiz(lecture, entry, report, force):
     _remove_questions_not_in_file(quiz, [question.key for question in entry.questions], entry.where, report)
 
 
-def _load_question(quiz, lecture, entry, order, report, force):
-    patterns = list(Pattern.objects.filter(slug__in=entry.patterns))
+def _load_question(quiz, lecture, entry, order, report, force, question=None):
+    """Load one question. ``question`` is the one already stored under this key, if the caller
+    read them all at once (with their choices and patterns); a fixed number of queries either way."""
+    patterns = list(Pattern.objects.filter(slug__in=entry.patterns)) if entry.patterns else []
     if missing := sorted(set(entry.patterns) - {p.slug for p in patterns}):
         raise ContentError(
             _("%(where)s: 없는 패턴입니다: %(slugs)s") % {"where": entry.where, "slugs": ", ".join(missing)}
         )
-    question = Question.objects.filter(quiz=quiz, key=entry.key).first() or Question(quiz=quiz, key=entry.key)
+    if question is None:
+        question = Question.objects.filter(quiz=quiz, key=entry.key).first() or Question(quiz=quiz, key=entry.key)
     values = entry.values | {"order": order, "section": _section(lecture, entry.section, entry.where)}
     existing = list(question.choices.all()) if question.pk else []
     current = {
         "choices": [[c.text, c.is_correct, c.feedback, *filter(None, [c.match])] for c in existing],
-        "patterns": sorted(question.patterns.values_list("slug", flat=True)) if question.pk else [],
+        "patterns": sorted(p.slug for p in question.patterns.all()) if question.pk else [],
     }
     wanted = {"choices": entry.choices, "patterns": entry.patterns}
     result = sync.apply(question, values, force=force, extra=wanted, current_extra=current)
     if result in (sync.CREATED, sync.UPDATED):
-        question.patterns.set(patterns)
+        if patterns or result == sync.UPDATED:
+            question.patterns.set(patterns)
         _replace_choices(question, existing, entry.choices)
     report.outcome(result, _("문제 %(key)s") % {"key": question.key})
 
 
 def _replace_choices(question, existing, wanted):
     """Rewrite choices in place (their tokens stay), adding or removing at the end. A choice that
-    an answer picked is never rewritten or deleted: it is retired and a new one takes its place."""
+    an answer picked is never rewritten or deleted: it is retired and a new one takes its place.
+    New choices are written in one query."""
+    added = []
     for order, (text, correct, feedback, *match) in enumerate(wanted, start=1):
-        choice = existing[order - 1] if order <= len(existing) else Choice(question=question)
         values = {"order": order, "text": text, "is_correct": correct, "feedback": feedback, "match": "".join(match)}
-        if choice.pk is None or any(getattr(choice, name) != value for name, value in values.items()):
-            choice.revise(values)
+        if order > len(existing):
+            added.append(Choice(question=question, **values))
+            added[-1].render_markdown()
+        elif any(getattr(existing[order - 1], name) != value for name, value in values.items()):
+            existing[order - 1].revise(values)
+    Choice.objects.bulk_create(added)
     for extra in existing[len(wanted) :]:
         extra.remove()
 
@@ -196,7 +206,7 @@ def _remove_questions_not_in_file(quiz, keys, where, report):
 def load_quiz_file(path, course, *, force=False):
     number, quizzes = read_bank(path)
     report = LoadReport()
-    with transaction.atomic():
+    with one_content_change(), transaction.atomic():
         lecture = Lecture.objects.filter(course=course, number=number).first()
         if lecture is None:
             raise ContentError(

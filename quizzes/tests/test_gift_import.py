@@ -14,6 +14,7 @@ from quizzes.gift_bank import export_gift, import_gift
 from quizzes.loader import load_quiz_file
 from quizzes.models import Question, Quiz
 from quizzes.services import parse_answer
+from quizzes.tests.builders import make_check
 
 pytestmark = pytest.mark.django_db
 MOODLE_DOC = Path(__file__).parent / "fixtures" / "moodle-doc.gift"
@@ -162,3 +163,43 @@ def test_a_partly_right_typed_answer_says_how_much_it_earned(client, bank):
     url = reverse("quizzes:answer", args=[question.quiz.slug, question.pk])
     html = client.post(url, {"text": "1823"}, headers={"HX-Request": "true"}).content.decode()
     assert "부분 정답입니다: 이 답은 50%만 인정합니다." in html and "1822±2 (50%)" in html
+
+
+def test_a_file_too_large_too_many_questions_or_choices_is_refused_with_a_message(tmp_path):
+    """Audit 3, item 8: GIFT import used for denial of service. Nothing is written."""
+    from quizzes.gift_bank import MAX_ANSWERS, MAX_BYTES, MAX_QUESTIONS
+
+    quiz = make_check(slug="dos")
+    course, number = quiz.lecture.course, quiz.lecture.number
+    before = Question.objects.count()
+    many_choices = "::wide::고르세요 {=맞음 " + " ".join(f"~틀림{n}" for n in range(MAX_ANSWERS + 1)) + "}"
+    many_questions = "\n\n".join(f"::q{n}::문제 {n} {{=예 ~아니요}}" for n in range(MAX_QUESTIONS + 1))
+    for text, message in (
+        (many_choices, f"답이 {MAX_ANSWERS + 2}개입니다"),
+        (many_questions, f"문제가 {MAX_QUESTIONS + 1:,}개입니다"),
+        ("// " + "가" * MAX_BYTES, "파일이 너무 큽니다"),
+    ):
+        with pytest.raises(ContentError, match=message):
+            import_gift(text, course=course, lecture_number=number, quiz_slug=quiz.slug)
+    huge = tmp_path / "huge.gift"
+    huge.write_bytes(b"// " + b"x" * MAX_BYTES)
+    with pytest.raises(CommandError, match="파일이 너무 큽니다"):
+        call_command("import_gift", str(huge), course=course.slug, lecture=number)
+    assert Question.objects.count() == before
+
+
+def test_importing_takes_a_fixed_number_of_queries_per_question_whatever_its_choices(django_assert_max_num_queries):
+    quiz = make_check(slug="bulk")
+    course, number = quiz.lecture.course, quiz.lecture.number
+
+    def gift(questions, choices):
+        return "\n\n".join(
+            f"::b{n}::문제 {n} {{=맞음 " + " ".join(f"~틀림{c}" for c in range(choices)) + "}" for n in range(questions)
+        )
+
+    with django_assert_max_num_queries(12 + 3 * 10):
+        import_gift(gift(10, 40), course=course, lecture_number=number, quiz_slug=quiz.slug)
+    assert quiz.questions.get(key="b9").choices.count() == 41
+    with django_assert_max_num_queries(12):  # the same file again: read once, nothing written
+        report = import_gift(gift(10, 40), course=course, lecture_number=number, quiz_slug=quiz.slug)
+    assert report.changed == 0

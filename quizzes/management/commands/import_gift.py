@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from course.files import ContentError
 from course.models import Course
-from quizzes.gift_bank import import_gift
+from quizzes.gift_bank import MAX_BYTES, import_gift
 
 
 class Command(BaseCommand):
@@ -23,6 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, course, lecture, quiz, **options):
         try:
+            if file.stat().st_size > MAX_BYTES:
+                raise CommandError(
+                    _("%(file)s: 파일이 너무 큽니다 (%(n)s바이트까지).") % {"file": file, "n": f"{MAX_BYTES:,}"}
+                )
             text = file.read_text(encoding="utf-8-sig")
             report = import_gift(text, course=Course.objects.get(slug=course), lecture_number=lecture, quiz_slug=quiz)
         except (OSError, UnicodeDecodeError) as error:
