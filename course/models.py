@@ -2,11 +2,12 @@
 
 import hashlib
 from functools import reduce
-from operator import or_
+from operator import attrgetter, or_
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,9 +17,28 @@ from course import markdown, references
 from course.cache import content_changed
 
 
+class Publishable:
+    """Content readers see only when it, and everything that holds it, is published.
+
+    The one rule of "readable now": ``published_q`` for rows reached through a relation,
+    ``PublishedQuerySet.published`` for a model's own rows, ``is_readable`` for one object in
+    memory. ``publish_chain`` lists the relations, from the model up, that must all be published.
+    """
+
+    publish_chain = ("",)
+
+    @classmethod
+    def published_q(cls, prefix=""):
+        """A Q for rows of this model, reached through ``prefix`` ("section__"), that readers may open now."""
+        return Q(**{f"{prefix}{link}is_published": True for link in cls.publish_chain})
+
+    def is_readable(self):
+        return all(attrgetter(f"{link}is_published".replace("__", "."))(self) for link in self.publish_chain)
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(**{f"{prefix}is_published": True for prefix in self.model.publish_chain})
+        return self.filter(self.model.published_q())
 
     def visible_to(self, user):
         """Everything for staff (so they can preview), only published content for others."""
@@ -117,7 +137,7 @@ class ReferenceTarget(models.Model):
                 referrer.rerender()
 
 
-class Course(models.Model):
+class Course(Publishable, models.Model):
     """A course is the top of the content tree; the site can hold several."""
 
     title = models.CharField(_("제목"), max_length=200)
@@ -127,7 +147,6 @@ class Course(models.Model):
     is_published = models.BooleanField(_("공개"), default=True)
 
     source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
-    publish_chain = ("",)
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
@@ -142,7 +161,7 @@ class Course(models.Model):
         return reverse("course:course-detail", args=[self.slug])
 
 
-class Lecture(models.Model):
+class Lecture(Publishable, models.Model):
     """One lecture (N강) of a course, imported from one markdown file."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("강좌"))
@@ -184,7 +203,7 @@ class Lecture(models.Model):
         return sections
 
 
-class Section(RendersMarkdown):
+class Section(Publishable, RendersMarkdown):
     """One lesson page: a `###` section of a lecture, written in markdown.
 
     ``body_html`` is rendered from ``body`` on every save; pages print it as is.

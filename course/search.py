@@ -200,7 +200,7 @@ def _result(entry, terms):
         section = entry.section
         url = section.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
         place = f"{section.lecture.heading} · {section.title}" + (f" › {entry.heading}" if entry.heading else "")
-        published = section.is_published and section.lecture.is_published and section.lecture.course.is_published
+        published = section.is_readable()
     else:
         kind = SearchEntry.Kind(entry.kind).label
         obj = getattr(entry, entry.kind)

@@ -15,7 +15,7 @@ from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Sect
 
 
 def _lectures_with_counts(user):
-    published_only = Q() if user.is_staff else Q(sections__is_published=True)
+    published_only = Q() if user.is_staff else Section.published_q("sections__")
     return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=published_only))
 
 

@@ -65,7 +65,7 @@ class Progress:
             done = dict(
                 SectionProgress.objects.owned_by(owner)
                 .completed()
-                .filter(section__lecture__in=lectures, section__is_published=True)
+                .filter(Section.published_q("section__"), section__lecture__in=lectures)
                 .values("section__lecture")
                 .annotate(n=Count("id"))
                 .values_list("section__lecture", "n")

@@ -119,7 +119,7 @@ def _is_due(now):
 
 def readable():
     """Cards whose quiz readers may open now: only those are shown or answered."""
-    return Q(question__quiz__in=Quiz.objects.published())
+    return Quiz.published_q("question__quiz__")
 
 
 def remaining_today(owner, now=None):

@@ -8,6 +8,7 @@ races are settled by the database's unique constraints.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from course.models import Section
 from learners.models import ReviewCard, SectionProgress
 from quizzes.models import Attempt
 
@@ -119,9 +120,7 @@ def last_visited(owner):
         return None
     row = (
         SectionProgress.objects.owned_by(owner)
-        .filter(
-            section__is_published=True, section__lecture__is_published=True, section__lecture__course__is_published=True
-        )
+        .filter(Section.published_q("section__"))
         .select_related("section__lecture__course")
         .order_by("-last_visited_at")
         .first()

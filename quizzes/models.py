@@ -26,21 +26,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from course.models import Lecture, Pattern, RendersMarkdown, Section
+from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Section
 
 
-class QuizQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True, lecture__is_published=True, lecture__course__is_published=True).exclude(
-            section__is_published=False
-        )
-
-    def visible_to(self, user):
-        return self if user.is_staff else self.published()
+class QuizQuerySet(PublishedQuerySet):
+    pass
 
 
-class Quiz(models.Model):
+class Quiz(Publishable, models.Model):
     """A set of questions: a knowledge check at the end of a section, or a lecture's review quiz."""
+
+    publish_chain = ("", "lecture__", "lecture__course__")
 
     class Kind(models.TextChoices):
         CHECK = "check", _("확인 문제")
@@ -105,6 +101,15 @@ class Quiz(models.Model):
             raise ValidationError({"section": _("복습 퀴즈는 절을 비워 둡니다.")})
         if self.section_id and self.section.lecture_id != self.lecture_id:
             raise ValidationError({"section": _("이 강의의 절이 아닙니다.")})
+
+    @classmethod
+    def published_q(cls, prefix=""):
+        """Published with its lecture, and a knowledge check with its section too."""
+        section = Q(**{f"{prefix}section__isnull": True}) | Section.published_q(f"{prefix}section__")
+        return super().published_q(prefix) & section
+
+    def is_readable(self):
+        return super().is_readable() and (self.section is None or self.section.is_readable())
 
 
 NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"

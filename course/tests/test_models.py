@@ -81,3 +81,30 @@ def test_section_slugs_are_unique_per_lecture_in_the_database():
     make_section(lecture=lecture, title="같은 제목")
     with pytest.raises(IntegrityError):
         make_section(lecture=lecture, title="같은 제목")
+
+
+def test_readable_now_is_one_rule_for_querysets_relations_and_objects_in_memory():
+    """Every combination of published flags: the queryset, the Q through a relation and the
+    object's own check agree, for sections and for knowledge checks and review quizzes."""
+    from itertools import product
+
+    from learners.models import SectionProgress
+    from quizzes.models import Quiz
+    from quizzes.tests.builders import make_check
+
+    check = make_check(slug="rule-check")
+    section, lecture, course = check.section, check.lecture, check.lecture.course
+    review = Quiz.objects.create(lecture=lecture, kind=Quiz.Kind.REVIEW, slug="rule-review", title="복습")
+    SectionProgress.objects.create(section=section, session_key="reader")
+    for flags in product([True, False], repeat=5):
+        for obj, flag in zip((course, lecture, section, check, review), flags, strict=True):
+            type(obj).objects.filter(pk=obj.pk).update(is_published=flag)
+        sections = Section.objects.select_related("lecture__course")
+        quizzes = Quiz.objects.select_related("lecture__course", "section")
+        assert set(sections.published()) == {s for s in sections if s.is_readable()}, flags
+        assert set(quizzes.published()) == {q for q in quizzes if q.is_readable()}, flags
+        progress = SectionProgress.objects.filter(Section.published_q("section__")).exists()
+        assert progress == section.__class__.objects.get(pk=section.pk).is_readable() == all(flags[:3]), flags
+        assert (check in quizzes.published()) == all(flags[:4]) and (review in quizzes.published()) == (
+            all(flags[:2]) and flags[4]
+        ), flags
