@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from course.models import Section
-from quizzes.models import Choice, OwnedQuerySet, Question
+from quizzes.models import Choice, GradedAnswer, OwnedQuerySet, Question
 
 
 class SectionProgressQuerySet(OwnedQuerySet):
@@ -103,19 +103,13 @@ class ReviewCard(models.Model):
         return f"{self.user or self.session_key[:8]} · {self.question}"
 
 
-class ReviewAnswer(models.Model):
+class ReviewAnswer(GradedAnswer):
     """An answer given in the review: its own history, never part of a quiz attempt or its score."""
 
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="answers")
-    text = models.CharField(max_length=200, blank=True)
     choices = models.ManyToManyField(Choice, blank=True, related_name="+", through="ReviewAnswerChoice")
-    given = models.JSONField(default=list)  # as Answer.given
-    shown = models.JSONField(default=dict, editable=False)  # as Answer.shown
-    is_correct = models.BooleanField()
-    credit = models.FloatField(default=0)
     rating = models.PositiveSmallIntegerField()  # fsrs.Rating: 1 Again, 2 Hard, 3 Good
     due_after = models.DateTimeField()
-    answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-answered_at", "-id"]

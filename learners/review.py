@@ -22,7 +22,7 @@ from fsrs import Card, Rating, Scheduler
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.learner import Learner
 from quizzes.models import Quiz
-from quizzes.services import AnswerError, QuestionState, given_record, parse_answer, shown_record
+from quizzes.services import AnswerError, QuestionState, parse_answer
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 DAILY_LIMIT = 50  # answers a day; what is due beyond it waits for tomorrow
@@ -89,21 +89,19 @@ def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
             raise AnswerError(_("이 카드는 아직 복습할 때가 아닙니다. 복습 페이지를 새로 고쳐 주세요."))
         question = card.question
         mark = question.mark(**sent)
-        shown = shown_record(question, question.arrange(question.choices.all(), _seed(card)), sent)
+        arranged = question.arrange(question.choices.all(), _seed(card))  # the form shown, before the review
         rating = rating_for(mark.is_correct)
         _schedule(card, rating, mark.is_correct, now)
-        given = ReviewAnswer.objects.create(
+        given = ReviewAnswer.record(
+            question=question,
+            arranged=arranged,
+            sent=sent,
+            mark=mark,
             card=card,
-            text=sent.get("text", ""),
-            given=given_record(sent, mark),
-            shown=shown,
-            is_correct=mark.is_correct,
-            credit=mark.credit,
             rating=int(rating),
             due_after=card.due,
             answered_at=now,
         )
-        given.choices.set(sent.get("choices", ()))
     return given, True
 
 

@@ -112,6 +112,8 @@ class Quiz(Publishable, models.Model):
         return super().is_readable() and (self.section is None or self.section.is_readable())
 
 
+TYPED_ANSWER_LENGTH = 200  # a typed answer or cloze blank: the form, the check and the stored column
+
 NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
 RANGE_RE = re.compile(rf"\s*({NUMBER})\s*(?:(?:±|\+-|\+/-)\s*({NUMBER})|\.\.\s*({NUMBER}))?\s*")
 
@@ -165,6 +167,7 @@ class Question(RendersMarkdown):
         MATCHING = "matching", _("짝 짓기")
         CLOZE = "cloze", _("빈칸 채우기")
 
+    TYPED_ANSWER_LENGTH = TYPED_ANSWER_LENGTH  # for templates
     TYPED = (Kind.SHORT, Kind.NUMERIC)  # answered by typing one line, not by choosing
     ITEMISED = (Kind.ORDERING, Kind.MATCHING, Kind.CLOZE)  # several items, each earning its share of the point
 
@@ -747,13 +750,14 @@ class Attempt(models.Model):
         return Score(correct=self.right, answered=self.answered, total=self.questions, pass_mark=self.pass_mark)
 
 
-class Answer(models.Model):
-    """A learner's answer to one question in one attempt, graded once and then locked."""
+class GradedAnswer(models.Model):
+    """An answer graded once and then locked, kept as given and as shown: quiz and review answers alike.
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    choices = models.ManyToManyField(Choice, blank=True, related_name="answers", through="AnswerChoice")
-    text = models.CharField(max_length=500, blank=True)
+    ``record`` is the one place either is written. Each concrete answer adds what it belongs to
+    and a many-to-many ``choices`` through a model that PROTECTs the choices picked.
+    """
+
+    text = models.CharField(max_length=TYPED_ANSWER_LENGTH, blank=True)
     given = models.JSONField(
         default=list, help_text=_("답한 그대로: 선택지 문장, 또는 순서·짝·빈칸 문제는 항목마다 낸 답과 채점")
     )
@@ -763,6 +767,34 @@ class Answer(models.Model):
     is_correct = models.BooleanField()
     credit = models.FloatField(_("점수"), default=0, help_text=_("0에서 1까지. 순서·짝·빈칸 문제는 맞힌 항목만큼"))
     answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def record(cls, *, question, arranged, sent, mark, **fields):
+        """Store a graded answer: ``sent`` as ``parse_answer`` read it, ``mark`` as the question
+        graded it, ``arranged`` the (choices, pairs) the learner was shown."""
+        choices, pairs = arranged
+        chosen = sent.get("choices", ())
+        answer = cls.objects.create(
+            text=sent.get("text", ""),
+            given=mark.items or [c.text for c in chosen] or [sent.get("text", "")],
+            shown=question.shown(choices, pairs) | {"chosen": [c.token for c in chosen]},
+            is_correct=mark.is_correct,
+            credit=mark.credit,
+            **fields,
+        )
+        answer.choices.set(chosen)
+        return answer
+
+
+class Answer(GradedAnswer):
+    """A learner's answer to one question in one attempt."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    choices = models.ManyToManyField(Choice, blank=True, related_name="answers", through="AnswerChoice")
 
     class Meta:
         ordering = ["attempt", "question__order"]

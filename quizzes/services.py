@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.cache import cached_fragment
-from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed, parse_number
+from quizzes.models import (
+    TYPED_ANSWER_LENGTH,
+    Answer,
+    Attempt,
+    Question,
+    Score,
+    first_shuffle_seed,
+    new_shuffle_seed,
+    parse_number,
+)
 from quizzes.signals import answer_recorded, attempt_finished
 
 
@@ -127,8 +136,8 @@ def _attempt_open(quiz, owner):
 
 def _check_typed(text):
     text = (text or "").strip()
-    if len(text) > 200:
-        raise AnswerError(_("답이 너무 깁니다. 200자 안으로 적어 주세요."))
+    if len(text) > TYPED_ANSWER_LENGTH:
+        raise AnswerError(_("답이 너무 깁니다. %(n)d자 안으로 적어 주세요.") % {"n": TYPED_ANSWER_LENGTH})
     if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
         raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
     return text
@@ -194,19 +203,6 @@ def _matched(question, tokens, parts):
     return {"choices": terms, "parts": list(parts)}
 
 
-def given_record(answer, mark):
-    """What the answer keeps as given: the items with their marks, or the choices' text, or the text."""
-    if mark.items:
-        return mark.items
-    return [c.text for c in answer.get("choices", ())] or [answer.get("text", "")]
-
-
-def shown_record(question, arranged, answer):
-    """What the answer keeps as shown (``Question.shown``), with the tokens chosen."""
-    choices, pairs = arranged
-    return question.shown(choices, pairs) | {"chosen": [c.token for c in answer.get("choices", ())]}
-
-
 def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
     """Grade and record one answer; return (answer, created). Raises AnswerError for bad input.
 
@@ -223,18 +219,12 @@ def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
     given = parse_answer(question, tokens, text, parts)
     mark = question.mark(**given)
     attempt = latest or _attempt_open(quiz, owner)
+    arranged = attempt.arrange(question, question.choices.all())
     try:
         with transaction.atomic():
-            answer = Answer.objects.create(
-                attempt=attempt,
-                question=question,
-                text=given.get("text", ""),
-                given=given_record(given, mark),
-                shown=shown_record(question, attempt.arrange(question, question.choices.all()), given),
-                is_correct=mark.is_correct,
-                credit=mark.credit,
+            answer = Answer.record(
+                question=question, arranged=arranged, sent=given, mark=mark, attempt=attempt, question_id=question.pk
             )
-            answer.choices.set(given.get("choices", ()))
     except IntegrityError:
         return Answer.objects.get(attempt=attempt, question=question), False
     answer_recorded.send(sender=Answer, answer=answer)

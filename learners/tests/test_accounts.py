@@ -46,9 +46,10 @@ def test_deleting_the_account_deletes_its_data(client):
     client.force_login(user)
     section = make_section(lecture=make_lecture())
     quiz = make_check(section=section)
-    client.get(section.get_absolute_url())
+    client.post(reverse("learners:section-visit", args=[section.pk]))  # a read alone writes nothing
     question = quiz.questions.get(key="single")
     client.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), {"choice": question.choices.first().token})
+    assert SectionProgress.objects.filter(user=user).exists() and Attempt.objects.filter(user=user).exists()
     html = client.post(reverse("delete-account"), {"password": "wrong"}).content.decode()
     assert "비밀번호가 맞지 않습니다" in html and User.objects.filter(pk=user.pk).exists()
     assert client.post(reverse("delete-account"), {"password": PASSWORD}).status_code == 302

@@ -26,6 +26,7 @@ def bank(shipped_course):
 
 def test_every_lesson_of_lecture_1_has_a_knowledge_check_of_at_least_two_questions(bank):
     lecture = bank.lectures.get(number=1)
+    assert lecture.sections.count() == 8  # the shipped lecture's eight lessons
     for section in lecture.sections.all():
         quiz = Quiz.objects.get(section=section, kind=Quiz.Kind.CHECK)
         assert quiz.questions.count() >= 2, section.title
