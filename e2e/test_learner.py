@@ -74,7 +74,7 @@ def test_a_visitors_progress_is_kept_when_they_sign_up(page, quizzes):
     page.locator("#completion.is-completed").wait_for()
     sign_up(page, "latecomer")
     assert "1/8절 완료 (12%)" in page.locator(".progress__text").first.inner_text()
-    assert User.objects.get(username="latecomer").section_progress.count() == 1
+    assert User.objects.get(username="latecomer").sectionprogress_set.count() == 1
 
 
 def test_account_pages_and_dashboard_have_no_axe_violations(browser, live_server, quizzes):

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Section
-from quizzes.models import Choice, GradedAnswer, OwnedQuerySet, Question
+from quizzes.models import Choice, GradedAnswer, Question
 
 
 class SectionProgressQuerySet(OwnedQuerySet):
@@ -16,17 +17,13 @@ class SectionProgressQuerySet(OwnedQuerySet):
         return self.filter(completed_at__isnull=False)
 
 
-class SectionProgress(models.Model):
+class SectionProgress(LearnerOwned):
     """One row per learner and section: first and last visit, and when it was completed.
 
     A learner is a user or, before they have an account, the learner token in their
     session (the same key quizzes use for attempts).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="section_progress"
-    )
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
     # PROTECT: deleting content never deletes a learner's progress; unpublish it instead.
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="progress", verbose_name=_("절"))
     first_visited_at = models.DateTimeField(_("처음 읽은 시각"), default=timezone.now)
@@ -34,12 +31,13 @@ class SectionProgress(models.Model):
     completed_at = models.DateTimeField(_("완료한 시각"), null=True, blank=True)
 
     objects = SectionProgressQuerySet.as_manager()
+    merge_key = "section"
 
-    class Meta:
+    class Meta(LearnerOwned.Meta):
         verbose_name = pgettext_lazy("model", "학습 진도")
         verbose_name_plural = pgettext_lazy("model plural", "학습 진도")
         constraints = [
-            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="progress_has_an_owner"),
+            *LearnerOwned.Meta.constraints,
             models.UniqueConstraint(
                 fields=["user", "section"], condition=Q(user__isnull=False), name="progress_one_row_per_user_section"
             ),
@@ -54,8 +52,16 @@ class SectionProgress(models.Model):
     def __str__(self):
         return f"{self.user or self.session_key[:8]} · {self.section}"
 
+    def merge(self, visitor_row):
+        """The earliest first visit, the latest last visit; the account's completion time is kept."""
+        self.first_visited_at = min(self.first_visited_at, visitor_row.first_visited_at)
+        self.last_visited_at = max(self.last_visited_at, visitor_row.last_visited_at)
+        self.completed_at = self.completed_at or visitor_row.completed_at
+        self.save(update_fields=["first_visited_at", "last_visited_at", "completed_at"])
+        return self, visitor_row
 
-class ReviewCard(models.Model):
+
+class ReviewCard(LearnerOwned):
     """A question a learner has met, scheduled for review by FSRS (the py-fsrs package).
 
     One row per learner and question. ``fsrs`` is the scheduler's card state as py-fsrs
@@ -64,10 +70,6 @@ class ReviewCard(models.Model):
     so a double-clicked or replayed answer is graded once.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cards"
-    )
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
     # PROTECT: editing content never deletes a learner's cards.
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, related_name="review_cards", verbose_name=_("문제")
@@ -78,13 +80,13 @@ class ReviewCard(models.Model):
     last_correct = models.BooleanField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedQuerySet.as_manager()
+    merge_key = "question"
 
-    class Meta:
+    class Meta(LearnerOwned.Meta):
         verbose_name = pgettext_lazy("model", "복습 카드")
         verbose_name_plural = pgettext_lazy("model plural", "복습 카드")
         constraints = [
-            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="card_has_an_owner"),
+            *LearnerOwned.Meta.constraints,
             models.UniqueConstraint(
                 fields=["user", "question"], condition=Q(user__isnull=False), name="card_one_per_user_question"
             ),
@@ -101,6 +103,15 @@ class ReviewCard(models.Model):
 
     def __str__(self):
         return f"{self.user or self.session_key[:8]} · {self.question}"
+
+    def merge(self, visitor_row):
+        """The more recently answered card stays, and takes the other's review history."""
+        last = {
+            c.pk: c.answers.values_list("answered_at", flat=True).first() or c.created_at for c in (self, visitor_row)
+        }
+        keep, drop = (visitor_row, self) if last[visitor_row.pk] > last[self.pk] else (self, visitor_row)
+        drop.answers.update(card=keep)
+        return keep, drop
 
 
 class ReviewAnswer(GradedAnswer):

@@ -12,7 +12,6 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, router
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -26,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Section
 
 
@@ -647,13 +647,6 @@ class Score:
         return self.total > 0 and self.correct >= self.needed
 
 
-class OwnedQuerySet(models.QuerySet):
-    """Rows that belong to a learner: an account (``user``) or a visitor (``session_key``)."""
-
-    def owned_by(self, owner):
-        return self.filter(**owner.lookup) if owner.is_known else self.none()
-
-
 class AttemptQuerySet(OwnedQuerySet):
     def scored(self):
         """Annotate what ``Attempt.score`` needs, in the same query."""
@@ -688,15 +681,11 @@ def first_shuffle_seed(quiz):
     return salted_hmac("quizzes.first-shuffle", str(quiz.pk)).hexdigest()[:32]
 
 
-class Attempt(models.Model):
+class Attempt(LearnerOwned):
     """One go at a quiz by a learner (a user, or a session for visitors without an account)."""
 
     # PROTECT: editing content never deletes a learner's history (kolibri's logger model).
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("퀴즈"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz_attempts"
-    )
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
     number = models.PositiveIntegerField(_("회차"), default=1)
     pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"))
     shuffle_seed = models.CharField(max_length=64, default=new_shuffle_seed, editable=False)
@@ -707,7 +696,7 @@ class Attempt(models.Model):
 
     objects = AttemptQuerySet.as_manager()
 
-    class Meta:
+    class Meta(LearnerOwned.Meta):
         ordering = ["-started_at", "-id"]
         verbose_name = pgettext_lazy("model", "응시")
         verbose_name_plural = pgettext_lazy("model plural", "응시")
@@ -715,7 +704,7 @@ class Attempt(models.Model):
         # the content editors group and superusers, not by every staff account.
         permissions = [("view_statistics", _("학습 통계를 볼 수 있음"))]
         constraints = [
-            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="attempt_has_an_owner"),
+            *LearnerOwned.Meta.constraints,
             models.UniqueConstraint(
                 fields=["quiz", "user"],
                 condition=Q(finished_at__isnull=True, user__isnull=False),
@@ -737,6 +726,23 @@ class Attempt(models.Model):
     @property
     def is_finished(self):
         return self.finished_at is not None
+
+    def before_hand_over(self, user):
+        """A visitor's open attempt closes if the account has one open for the quiz: that one stays open."""
+        if (
+            self.finished_at is None
+            and Attempt.objects.filter(quiz=self.quiz_id, user=user, finished_at__isnull=True).exists()
+        ):
+            self.finished_at = timezone.now()
+
+    @classmethod
+    def renumber(cls, user, quiz_ids):
+        """Number the account's attempts of these quizzes 1, 2, … by when they started."""
+        for quiz_id in quiz_ids:
+            attempts = cls.objects.filter(user=user, quiz=quiz_id).order_by("started_at", "id")
+            for number, attempt in enumerate(attempts, start=1):
+                if attempt.number != number:
+                    cls.objects.filter(pk=attempt.pk).update(number=number)
 
     def arrange(self, question, choices):
         """The shuffle for this attempt (``Question.arrange``), from its secret seed: fixed for the

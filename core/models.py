@@ -1,0 +1,71 @@
+"""What several apps' models share: rows that belong to a learner."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to a learner: an account (``user``) or a visitor (``session_key``)."""
+
+    def owned_by(self, owner):
+        return self.filter(**owner.lookup) if owner.is_known else self.none()
+
+
+class LearnerOwned(models.Model):
+    """A row that belongs to a learner: an account, or a visitor known by the token in their
+    session (kolibri's ``BaseLogModel``). At sign-up or login a visitor's rows move to the
+    account (``hand_over``).
+
+    ``merge_key`` names the field an account has at most one row per (a section, a question):
+    a visitor's row for the same one is combined with the account's (``merge``) instead of moved.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)s_set"
+    )
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = OwnedQuerySet.as_manager()
+    merge_key = None
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(session_key=""), name="%(app_label)s_%(class)s_has_an_owner"
+            )
+        ]
+
+    def before_hand_over(self, user):
+        """Adjust this visitor's row just before it moves to ``user``'s account (nothing by default)."""
+
+    def merge(self, visitor_row):
+        """(kept, dropped): this account row and a visitor's row for the same ``merge_key``, combined
+        into the one kept; the other is deleted."""
+        raise NotImplementedError
+
+
+def hand_over(model, *, user, session_key):
+    """Move a visitor's rows of ``model`` to the account ``user``: nothing lost, nothing twice.
+    Returns the rows the account now has from the visitor. Call inside a transaction."""
+    rows = list(model.objects.select_for_update().filter(user__isnull=True, session_key=session_key).order_by("pk"))
+    mine = {}
+    if model.merge_key:
+        key = model._meta.get_field(model.merge_key).attname
+        accounts = model.objects.select_for_update().filter(
+            user=user, **{f"{key}__in": [getattr(r, key) for r in rows]}
+        )
+        mine = {getattr(row, key): row for row in accounts}
+    kept = []
+    for row in rows:
+        existing = mine.get(getattr(row, key)) if model.merge_key else None
+        if existing is not None:
+            row, dropped = existing.merge(row)
+            dropped.delete()
+        if row.user_id != user.pk:
+            row.before_hand_over(user)
+            row.user, row.session_key = user, ""
+            row.save()
+        kept.append(row)
+    return kept
