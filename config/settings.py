@@ -75,13 +75,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "course.cache.PageCacheMiddleware",  # above sessions and auth: a hit touches no database
+    "core.cache.PageCacheMiddleware",  # above sessions and auth: a hit touches no database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language cookie, then Accept-Language; adds Vary
     "django.middleware.common.CommonMiddleware",
     "config.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "quizzes.learner.LearnerMiddleware",
+    "learners.learner.LearnerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,7 +135,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 
-# The shared cache (course.cache): pages, fragments and the content version. By default a
+# The shared cache (core.cache): pages, fragments and the content version. By default a
 # directory that all worker processes of this machine share; Redis when REDIS_URL is set,
 # and then sessions are kept in it too, in front of the database.
 # The content version, which must never be evicted, has a cache of its own ("content-version"):
@@ -215,7 +215,7 @@ LOGIN_REDIRECT_URL = "learners:dashboard"
 LOGOUT_REDIRECT_URL = "course:home"
 
 # Proxies in front of the site that append to X-Forwarded-For (nginx, an ingress): the client's
-# address is the one the outermost trusted proxy saw (config.net.client_address). 0 = no proxy.
+# address is the one the outermost trusted proxy saw (core.net.client_address). 0 = no proxy.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 # Login throttling (django-axes): five failures for one account from one address lock that pair
@@ -226,7 +226,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.net.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_address"
 AXES_LOCKOUT_CALLABLE = "learners.views.login_locked"
 AXES_DISABLE_ACCESS_LOG = True  # keep failures only, not a log of every successful login
 AXES_VERBOSE = False

@@ -1,13 +1,10 @@
 """Authoring: everything an instructor edits, with a live preview through the same markdown pipeline."""
 
-from collections import Counter
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import NestedObjects
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, router
+from django.db import models
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -16,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.admin import KeepsLearnerRecordsMixin
+from core.cache import content_changed
 from course import references
-from course.cache import content_changed
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
@@ -59,32 +57,6 @@ class MarkdownPreviewMixin:
     class Media:
         js = ["course/admin-preview.js"]
         css = {"all": ["course/admin-preview.css"]}
-
-
-class KeepsLearnerRecordsMixin:
-    """Refuse, with one clear message, to delete content that learners' records point to.
-
-    Progress, attempts and answers protect the content they refer to (on_delete=PROTECT):
-    an editor may unpublish it, never erase learners' history. The message counts the
-    records instead of listing them, so an editor sees no learner's name.
-    """
-
-    def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        collector = NestedObjects(using=router.db_for_write(self.model))
-        collector.collect(objs)
-        if collector.protected:
-            counts = Counter(str(obj._meta.verbose_name) for obj in collector.protected)
-            records = ", ".join(
-                _("%(name)s %(count)d개") % {"name": name, "count": count} for name, count in sorted(counts.items())
-            )
-            protected = [
-                _(
-                    "학습자 기록(%(records)s)이 이 항목을 가리킵니다. 학습 기록은 지우지 않으므로 지울 수 없습니다: 대신 비공개로 돌리세요."
-                )
-                % {"records": records}
-            ]
-        return deleted, model_count, perms_needed, protected
 
 
 class ReferencedContentMixin:

@@ -29,8 +29,8 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
+        from core.cache import watch_content
         from course import search
-        from course.cache import watch_content
 
         post_migrate.connect(ensure_editors_group, sender=self)
         post_migrate.connect(search.fill_if_empty, sender=self)

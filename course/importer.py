@@ -18,14 +18,14 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from course import markdown, references, sync
+from core import sync
+from core.files import CONTROL_RE
+from course import markdown, references
 from course.models import Diagram, Lecture, Section
 
 # Every pattern here runs in time linear in the line: no two neighbouring parts may match the
 # same characters (the audit found headings of spaces taking seconds). Headings are taken
 # apart with string methods, and regular expressions only see what is left.
-# Control characters other than tab and newline: no text needs them, and PostgreSQL refuses NUL.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_LECTURE_NUMBER = 9999
 MAX_TITLE_LENGTH = 200  # Lecture.title and Section.title
 TITLE_RE = re.compile(r"(\d+)\s*강\s*[:.\-–—]?\s*(.*)", re.DOTALL)

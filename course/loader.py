@@ -2,7 +2,7 @@
 
 Loading is idempotent: rows are matched by slug and saved only when something
 changed, so loading twice reports no changes the second time. Each file's entries are
-read into the dataclasses below first (``course.files`` checks every field), so a
+read into the dataclasses below first (``core.files`` checks every field), so a
 malformed file changes nothing.
 """
 
@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import files, sync
+from core.files import ContentError, LoadReport, read_toml, upsert
 from course import diagrams as diagram_files
-from course import files, sync
-from course.files import ContentError, LoadReport, read_toml, upsert
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Pattern, PatternFamily
 

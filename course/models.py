@@ -8,13 +8,18 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.cache import content_changed
 from course import diagrams as diagram_files
 from course import markdown, references
-from course.cache import content_changed
+
+# Sent by RendersMarkdown.rerender, which writes with update() and so sends no save signal;
+# kwargs: instance. The search index listens (course.search.connect): models never import it.
+rerendered = Signal()
 
 
 class Publishable:
@@ -102,12 +107,10 @@ class RendersMarkdown(models.Model):
 
     def rerender(self):
         """Refresh the stored HTML after something it refers to changed: no save signals, no timestamps."""
-        from course import search  # search reads these models
-
         self.render_markdown()
         type(self).objects.filter(pk=self.pk).update(**self.rendered_values())
         content_changed()  # update() sends no save signal
-        search.index(self)
+        rerendered.send(sender=type(self), instance=self)
 
     @classmethod
     def referring_to(cls, kind, slug):
@@ -146,7 +149,7 @@ class Course(Publishable, models.Model):
     order = models.PositiveIntegerField(_("순서"), default=0)
     is_published = models.BooleanField(_("공개"), default=True)
 
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
@@ -172,7 +175,7 @@ class Lecture(Publishable, models.Model):
     is_published = models.BooleanField(_("공개"), default=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     publish_chain = ("", "course__")
     objects = PublishedQuerySet.as_manager()
 
@@ -229,7 +232,7 @@ class Section(Publishable, RendersMarkdown):
     patterns = models.ManyToManyField("Pattern", blank=True, editable=False, related_name="sections")
     families = models.ManyToManyField("PatternFamily", blank=True, editable=False, related_name="sections")
 
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     publish_chain = ("", "lecture__", "lecture__course__")
     objects = SectionQuerySet.as_manager()
 
@@ -282,7 +285,7 @@ class Diagram(ReferenceTarget):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_hash = models.CharField(max_length=64, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     objects = DiagramQuerySet.as_manager()
@@ -331,7 +334,7 @@ class PatternFamily(ReferenceTarget, RendersMarkdown):
     intent = models.CharField(_("한 줄 요약"), max_length=300)
     description = models.TextField(_("설명 (마크다운)"), blank=True)
     description_html = models.TextField(editable=False, blank=True)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     class Meta:
@@ -365,7 +368,7 @@ class Pattern(ReferenceTarget, RendersMarkdown):
     problem_html = models.TextField(editable=False, blank=True)
     solution_html = models.TextField(editable=False, blank=True)
     tradeoffs_html = models.TextField(editable=False, blank=True)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     related = models.ManyToManyField("self", blank=True, verbose_name=_("관련 패턴"))
 
     class Meta:

@@ -19,7 +19,7 @@ from django.db.models import Case, F, IntegerField, Q, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from course.models import Diagram, Pattern, PatternFamily, SearchEntry, Section
+from course.models import Diagram, Pattern, PatternFamily, SearchEntry, Section, rerendered
 
 MAX_QUERY = 100  # characters; a longer query is cut
 MAX_WORDS = 5
@@ -120,6 +120,7 @@ def connect():
 
     for model in (Section, Pattern, PatternFamily, Diagram):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"search-{model.__name__}")
+        rerendered.connect(_on_save, sender=model, dispatch_uid=f"search-rerendered-{model.__name__}")
 
 
 def _on_save(sender, instance, raw=False, **kwargs):

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from core.cache import cached_fragment, reads_query
 from course import panels
 from course import search as site_search
-from course.cache import cached_fragment, reads_query
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
 

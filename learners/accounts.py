@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
-from config.net import client_address
+from core.net import client_address
 from learners.models import AddressConfirmation
 
 CONFIRMATION_SALT = "learners.email-confirmation"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from course.cache import cached_fragment
+from core.cache import cached_fragment
 from course.models import Section
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz

@@ -5,8 +5,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from learners import review, services
+from learners.learner import SESSION_KEY, Learner
 from learners.progress import passed_quiz_ids
-from quizzes.learner import SESSION_KEY, Learner
 from quizzes.models import Quiz
 from quizzes.signals import answer_recorded, attempt_finished
 

@@ -9,8 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from course.admin import KeepsLearnerRecordsMixin, MarkdownPreviewMixin, publish, unpublish
-from course.files import ContentError
+from core.admin import KeepsLearnerRecordsMixin
+from core.files import ContentError
+from course.admin import MarkdownPreviewMixin, publish, unpublish
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import analyse, analysis_csv, question_stats

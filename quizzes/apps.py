@@ -10,9 +10,9 @@ class QuizzesConfig(AppConfig):
     editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 
     def ready(self):
+        from core.cache import watch_content
         from course import panels as course_panels
         from course.apps import ensure_editors_group
-        from course.cache import watch_content
         from quizzes import panels
 
         post_migrate.connect(ensure_editors_group, sender=self)

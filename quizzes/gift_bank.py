@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from course.cache import one_content_change
-from course.files import ContentError, LoadReport
+from core.cache import one_content_change
+from core.files import ContentError, LoadReport
 from course.models import Lecture
 from quizzes import gift
 from quizzes.loader import QuestionEntry, _load_question

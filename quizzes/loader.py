@@ -1,7 +1,7 @@
 """Load a question bank file (quizzes/lecture-NN.toml) into a lecture's quizzes.
 
 One transaction per file: the whole file is read into the dataclasses below first
-(``course.files`` checks every field), a malformed entry raises ContentError naming the
+(``core.files`` checks every field), a malformed entry raises ContentError naming the
 file and the quiz and question at fault, and nothing changes. Loading twice changes nothing.
 """
 
@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from course import files, sync
-from course.cache import one_content_change
-from course.files import ContentError, LoadReport, read_toml
+from core import files, sync
+from core.cache import one_content_change
+from core.files import ContentError, LoadReport, read_toml
 from course.importer import MAX_LECTURE_NUMBER
 from course.models import Lecture, Pattern
 from quizzes.models import Choice, Question, Quiz
@@ -67,7 +67,7 @@ class QuestionEntry:
             [] if kind == Question.Kind.SHORT else files.tables(entry, "choice", where, shown="quiz.question.choice")
         )
         # The match is listed only when there is one, so that choices of other kinds keep the
-        # fingerprint they were loaded with (course.sync).
+        # fingerprint they were loaded with (core.sync).
         return [
             [
                 files.text(c, "text", place),

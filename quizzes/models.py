@@ -57,7 +57,7 @@ class Quiz(Publishable, models.Model):
     title = models.CharField(_("제목"), max_length=200)
     pass_mark = models.PositiveSmallIntegerField(_("통과 기준(%)"), default=70)
     shuffle = models.BooleanField(_("선택지 섞기"), default=True)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     is_published = models.BooleanField(_("공개"), default=True)
 
     objects = QuizQuerySet.as_manager()
@@ -197,7 +197,7 @@ class Question(RendersMarkdown):
         related_name="questions",
         verbose_name=_("다시 읽을 절"),
     )
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see course.sync
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)  # see core.sync
     patterns = models.ManyToManyField(Pattern, blank=True, related_name="questions", verbose_name=_("관련 패턴"))
 
     class Meta:

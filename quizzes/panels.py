@@ -3,7 +3,7 @@
 Registered in QuizzesConfig.ready.
 """
 
-from course.cache import cached_fragment
+from core.cache import cached_fragment
 from quizzes.models import Quiz
 
 

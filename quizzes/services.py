@@ -1,4 +1,4 @@
-"""Taking a quiz: answering, finishing and retrying, for a learner (quizzes.learner).
+"""Taking a quiz: answering, finishing and retrying, for a learner (learners.learner).
 
 Every write that touches more than one row lives here. Uniqueness is enforced by
 the database (one answer per question per attempt, one open attempt per learner
@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from course.cache import cached_fragment
+from core.cache import cached_fragment
 from quizzes.models import (
     TYPED_ANSWER_LENGTH,
     Answer,

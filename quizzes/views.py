@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from course.cache import cached_fragment, reads_query
+from core.cache import cached_fragment, reads_query
 from quizzes import services
 from quizzes.models import Attempt, Quiz
 

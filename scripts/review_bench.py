@@ -72,7 +72,7 @@ def main():
     from django.db import connection
 
     from learners import review
-    from quizzes.learner import Learner
+    from learners.learner import Learner
 
     owner = Learner(session_key="bench")
     due = review.due_count(owner)

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import client_for_learner
+from core.files import ContentError
 from course import markdown
-from course.files import ContentError
 from course.importer import LectureFormatError, import_lecture
 from course.models import Lecture, Section
 from course.tests.builders import make_course, make_lecture

@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from course.cache import VERSION_KEY, content_version
+from core.cache import VERSION_KEY, content_version
 from course.models import Diagram, PatternFamily, Section
 from course.tests.builders import make_course, make_diagram, make_family, make_lecture, make_pattern, make_section
 from quizzes.models import Quiz
@@ -233,7 +233,7 @@ def test_redis_run_as_compose_runs_it_evicts_pages_under_a_flood_and_keeps_the_c
         shared = RedisCache(f"redis://127.0.0.1:{port}/0", {})
         for _ in range(50):  # until the server listens
             try:
-                shared.set(VERSION_KEY, "v1", None)  # as course.cache keeps it: no expiry
+                shared.set(VERSION_KEY, "v1", None)  # as core.cache keeps it: no expiry
                 break
             except redis.exceptions.ConnectionError:
                 time.sleep(0.1)

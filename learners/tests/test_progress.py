@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from conftest import client_for_learner, read_lesson
 from course.tests.builders import make_lecture, make_section
+from learners.learner import Learner
 from learners.models import SectionProgress
 from learners.services import learner_merge
-from quizzes.learner import Learner
 from quizzes.models import Attempt
 from quizzes.tests.builders import make_check
 

@@ -13,9 +13,9 @@ from fsrs import Rating
 from conftest import client_for_learner
 from course.tests.builders import make_lecture, make_section
 from learners import review
+from learners.learner import Learner
 from learners.models import ReviewAnswer, ReviewCard
 from learners.services import learner_merge
-from quizzes.learner import Learner
 from quizzes.models import Attempt
 from quizzes.tests.builders import make_check
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from course.files import ContentError
+from core.files import ContentError
 from quizzes.gift_bank import export_gift, import_gift
 from quizzes.loader import load_quiz_file
 from quizzes.models import Question, Quiz

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from course.files import ContentError
+from core.files import ContentError
 from learners.models import SectionProgress
 from quizzes.loader import load_quiz_file
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz

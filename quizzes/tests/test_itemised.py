@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from course.files import ContentError
+from core.files import ContentError
 from quizzes.loader import load_quiz_file
 from quizzes.models import Answer, Attempt, Choice, Question
 from quizzes.tests.builders import add_question, make_check

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from course.files import ContentError
+from core.files import ContentError
 from quizzes.loader import load_quiz_file
 from quizzes.models import Question, Quiz
 

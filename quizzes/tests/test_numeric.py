@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from course.files import ContentError
+from core.files import ContentError
 from quizzes.loader import load_quiz_file
 from quizzes.models import Answer, Question, numeric_range, parse_number
 from quizzes.tests.builders import add_question, make_check

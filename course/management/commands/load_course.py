@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from course.files import ContentError
+from core.files import ContentError
 from course.loader import load_course
 
 

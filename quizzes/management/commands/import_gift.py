@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from course.files import ContentError
+from core.files import ContentError
 from course.models import Course
 from quizzes.gift_bank import MAX_BYTES, import_gift
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from course.files import ContentError, read_toml
+from core.files import ContentError, read_toml
 from course.models import Course
 from quizzes.loader import load_quiz_file
 

@@ -4,13 +4,16 @@ Every entry of a file is read into a small dataclass by these helpers before any
 saved, so a wrong type or a missing field is refused with the file and the entry at fault.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from course import sync
-from course.importer import CONTROL_RE
+from core import sync
+
+# Control characters other than tab and newline: no text needs them, and PostgreSQL refuses NUL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ContentError(Exception):
