@@ -1,6 +1,7 @@
 """Lesson pages, the pattern catalog, diagram files and search. Reads only; editing is in the admin."""
 
 import copy
+from functools import partial
 
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotModified
@@ -77,24 +78,24 @@ def lecture_toc(request, lecture):
 @reads_query()
 @require_GET
 def lecture_detail(request, course_slug, lecture_slug):
-    lecture = cached_fragment(
-        "lecture",
-        course_slug,
-        lecture_slug,
-        request.user.is_staff,
-        build=lambda: _get_lecture(request, course_slug, lecture_slug),
-    )
+    build = partial(_get_lecture, request, course_slug, lecture_slug)
+    lecture = cached_fragment("lecture", course_slug, lecture_slug, request.user.is_staff, build=build)
     sections = _with_marks(request, lecture_toc(request, lecture))
     with_progress(request, [lecture])
     context = {
         "lecture": lecture,
         "sections": sections,
-        "continue_with": next((s for s in sections if s.mark != "completed"), None)
-        if any(s.mark for s in sections)
-        else None,
+        "continue_with": _continue_with(sections),
         "panels": panels.lecture_panels(request, lecture=lecture, sections=sections),
     }
     return render(request, "course/lecture_detail.html", context)
+
+
+def _continue_with(sections):
+    """The first section not completed, once the learner has started the lecture."""
+    if not any(s.mark for s in sections):
+        return None
+    return next((s for s in sections if s.mark != "completed"), None)
 
 
 def toc_context(request, lecture, section):
@@ -121,25 +122,16 @@ def _section_content(request, course_slug, lecture_slug, section_slug):
 @reads_query()
 @require_GET
 def section_detail(request, course_slug, lecture_slug, section_slug):
-    section, patterns = cached_fragment(
-        "section",
-        course_slug,
-        lecture_slug,
-        section_slug,
-        request.user.is_staff,
-        frozen=True,
-        build=lambda: _section_content(request, course_slug, lecture_slug, section_slug),
-    )
-    lecture = section.lecture
-    context = toc_context(request, lecture, section)
+    slugs = (course_slug, lecture_slug, section_slug)
+    build = partial(_section_content, request, *slugs)
+    section, patterns = cached_fragment("section", *slugs, request.user.is_staff, frozen=True, build=build)
+    context = toc_context(request, section.lecture, section)
     sections, index = context["sections"], context["position"] - 1
     context.update(
-        {
-            "previous": sections[index - 1] if index > 0 else None,
-            "next": sections[index + 1] if index + 1 < len(sections) else None,
-            "patterns": patterns,
-            "panels": panels.section_panels(request, section=section, lecture=lecture, sections=sections),
-        }
+        previous=sections[index - 1] if index > 0 else None,
+        next=sections[index + 1] if index + 1 < len(sections) else None,
+        patterns=patterns,
+        panels=panels.section_panels(request, section=section, lecture=section.lecture, sections=sections),
     )
     return render(request, "course/section_detail.html", context)
 
@@ -189,11 +181,14 @@ def diagram_image(request, slug):
     fingerprinted = request.GET.get("v") == diagram.image_hash[:12]
     if "v" in request.GET and not fingerprinted:  # an old or made-up fingerprint: the current file's address
         return redirect(diagram.image_url)
-    etag = f'"{diagram.image_hash}"'
-    if request.headers.get("If-None-Match") == etag:
+    if request.headers.get("If-None-Match") == f'"{diagram.image_hash}"':
         return HttpResponseNotModified()
+    return _image_response(diagram, fingerprinted)
+
+
+def _image_response(diagram, fingerprinted):
     response = HttpResponse(bytes(diagram.image), content_type=diagram.content_type)
-    response["ETag"] = etag
+    response["ETag"] = f'"{diagram.image_hash}"'
     response["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, an SVG is a document: forbid script and every outside load.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

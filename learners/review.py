@@ -105,6 +105,17 @@ def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):
     return given, True
 
 
+def answer_or_error(card, sent, version):
+    """``answer`` for a view: (the review answer or None, the message of input that could not be
+    recorded or ""); the card is read again, as the answer changed it."""
+    try:
+        given, _created = answer(card, **sent, version=version)
+    except AnswerError as error:
+        return None, str(error)
+    card.refresh_from_db()
+    return given, ""
+
+
 def _today(now):
     local = timezone.localtime(now)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -21,11 +21,12 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import csv_response
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
-from learners import accounts, analytics, review, services
+from learners import accounts, analytics, review, selectors, services
 from learners.forms import AddressForm, DeleteAccountForm, SignupForm
 from learners.models import ReviewCard
-from quizzes.models import STATISTICS_PERMISSION, Answer, Attempt
-from quizzes.services import AnswerError, posted
+from quizzes.models import STATISTICS_PERMISSION
+from quizzes.services import posted
+from quizzes.views import answered
 
 
 def _next_url(request, default):
@@ -166,33 +167,10 @@ def section_complete(request, pk):
 @require_GET
 def dashboard(request):
     owner = request.learner
-    lectures = list(Lecture.objects.published().select_related("course"))
-    with_progress(request, lectures)
-    attempts, wrong = [], []
-    if owner.is_known:
-        attempts = list(
-            Attempt.objects.owned_by(owner)
-            .select_related("quiz__lecture__course", "quiz__section__lecture__course")
-            .scored()
-            .order_by("quiz__lecture", "quiz", "-started_at")
-        )
-        seen = set()
-        for answer in (
-            Answer.objects.filter(attempt__in=Attempt.objects.owned_by(owner), is_correct=False)
-            .select_related(
-                "question__quiz__lecture__course",
-                "question__quiz__section__lecture__course",
-                "question__section__lecture__course",
-            )
-            .order_by("-answered_at")[:30]
-        ):
-            if answer.question_id not in seen and len(wrong) < 10:
-                seen.add(answer.question_id)
-                wrong.append(answer)
     context = {
-        "lectures": lectures,
-        "quizzes": analytics.group_attempts(attempts),
-        "wrong_answers": wrong,
+        "lectures": with_progress(request, list(Lecture.objects.published().select_related("course"))),
+        "quizzes": analytics.group_attempts(selectors.attempts_of(owner)),
+        "wrong_answers": selectors.recent_wrong_answers(owner),
         "resume": services.last_visited(owner),
     }
     return render(request, "learners/dashboard.html", context)
@@ -219,23 +197,18 @@ def review_list(request):
 def review_answer(request, pk):
     cards = ReviewCard.objects.owned_by(request.learner).filter(review.readable())
     card = get_object_or_404(cards.select_related("question"), pk=pk)
-    version = request.POST.get("version", "")
-    try:
-        given, _created = review.answer(
-            card, **posted(request.POST), version=int(version) if version.isdigit() else None
-        )
-    except AnswerError as error:
-        given, message = None, str(error)
-    else:
-        message = ""
-        card.refresh_from_db()
-    if not request.htmx:
-        if message:
-            messages.error(request, message)
-        return redirect(f"{reverse('learners:review')}?answered={card.pk}#question-{card.question_id}")
-    number = request.POST.get("number", "")
-    state = review.state(card, int(number) if number.isdigit() else 1, given=given, error=message)
-    return render(request, "learners/review.html#card", {"state": state})
+    version, number = request.POST.get("version", ""), request.POST.get("number", "")
+    given, error = review.answer_or_error(card, posted(request.POST), int(version) if version.isdigit() else None)
+    return answered(
+        request,
+        redirect_to=f"{reverse('learners:review')}?answered={card.pk}#question-{card.question_id}",
+        error=error,
+        fragment=lambda: render(
+            request,
+            "learners/review.html#card",
+            {"state": review.state(card, int(number) if number.isdigit() else 1, given=given, error=error)},
+        ),
+    )
 
 
 @staff_member_required

@@ -233,6 +233,15 @@ def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
     return answer, True
 
 
+def answer_or_error(*, quiz, question, owner, sent):
+    """``answer_submit`` for a view: the message of input that could not be recorded, or ""."""
+    try:
+        answer_submit(quiz=quiz, question=question, owner=owner, **sent)
+    except AnswerError as error:
+        return str(error)
+    return ""
+
+
 def attempt_finish(*, attempt):
     """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
     finished_now = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(

@@ -1,6 +1,8 @@
 """Quiz pages and the answer endpoint. A plain POST redirects (post/redirect/get);
 an htmx POST gets the question's fragment plus the score, swapped out of band."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -45,28 +47,52 @@ def quiz_detail(request, slug):
     return render(request, "quizzes/quiz_detail.html", quiz_context(request, quiz))
 
 
+def answered(request, *, redirect_to, error="", keep_error=None, fragment):
+    """What an answer endpoint sends back: an htmx POST gets ``fragment()``, a plain POST a
+    redirect (post/redirect/get), its error kept for the page it leads to by ``keep_error``
+    (a message by default). Shared by quiz answers and review answers."""
+    if request.htmx:
+        return fragment()
+    if error:
+        (keep_error or (lambda: messages.error(request, error)))()
+    return redirect(redirect_to)
+
+
 @require_POST
 @vary_on_headers("HX-Request")
 def answer(request, slug, question_pk):
     quiz = _get_quiz(request, slug)
     question = next((q for q in services.quiz_questions(quiz) if q.pk == question_pk), None)
     if question is None:
-        message = _("이 문제는 삭제되었거나 바뀌었습니다. 페이지를 새로 고쳐 주세요.")
-        if request.htmx:
-            return render(request, "quizzes/_question_gone.html", {"question_pk": question_pk, "message": message})
-        messages.error(request, message)
-        return redirect(quiz.get_absolute_url())
-    owner = request.learner.start()
-    error, sent = "", services.posted(request.POST)
-    try:
-        services.answer_submit(quiz=quiz, question=question, owner=owner, **sent)
-    except services.AnswerError as exc:
-        error = str(exc)
-    if not request.htmx:
-        if error:
-            # Shown once on the page the redirect leads to, with what was sent, so nothing typed is lost.
-            request.session[ERRORS_SESSION_KEY] = {str(question.pk): {"error": error, "posted": sent}}
-        return redirect(_anchor(quiz, question))
+        return _question_gone(request, quiz, question_pk)
+    sent = services.posted(request.POST)
+    error = services.answer_or_error(quiz=quiz, question=question, owner=request.learner.start(), sent=sent)
+
+    return answered(
+        request,
+        redirect_to=_anchor(quiz, question),
+        error=error,
+        keep_error=partial(_keep_refused, request, question, error, sent),
+        fragment=partial(_answer_fragment, request, quiz, question, error, sent),
+    )
+
+
+def _keep_refused(request, question, error, sent):
+    """Shown once on the page the redirect leads to, with what was sent: nothing typed is lost."""
+    request.session[ERRORS_SESSION_KEY] = {str(question.pk): {"error": error, "posted": sent}}
+
+
+def _question_gone(request, quiz, question_pk):
+    message = _("이 문제는 삭제되었거나 바뀌었습니다. 페이지를 새로 고쳐 주세요.")
+    if request.htmx:
+        return render(request, "quizzes/_question_gone.html", {"question_pk": question_pk, "message": message})
+    messages.error(request, message)
+    return redirect(quiz.get_absolute_url())
+
+
+def _answer_fragment(request, quiz, question, error, sent):
+    """The answered question with the score out of band; a finished attempt tells the page's
+    progress parts to refresh themselves (``progress-changed``)."""
     context = quiz_context(request, quiz)
     state = next(s for s in context["states"] if s.question.pk == question.pk)
     state.error = error
@@ -74,8 +100,6 @@ def answer(request, slug, question_pk):
         state.posted = sent
     response = render(request, "quizzes/_answer_response.html", {**context, "state": state})
     if context["attempt"] and context["attempt"].is_finished and not error:
-        # A finished attempt may have completed the section: parts of the page that show
-        # progress listen for this event and refresh themselves.
         response["HX-Trigger"] = "progress-changed"
     return response
 
