@@ -16,6 +16,11 @@ from core import sync
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def clean_text(text):
+    """A text file's text with Unix newlines and no byte-order mark (the lecture and GIFT readers)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+
+
 class ContentError(Exception):
     """A shipped file is missing or malformed; the message names the file and the place."""
 

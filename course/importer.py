@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import sync
-from core.files import CONTROL_RE
+from core.files import CONTROL_RE, clean_text
 from course import markdown, references
 from course.models import Diagram, Lecture, Section
 
@@ -165,6 +165,45 @@ def _sub_heading(line):
 IMG_RE = re.compile(r"<img\b([^>]*)/?>", re.IGNORECASE)
 
 
+def _image_to_reference(match, number, images, dropped):
+    """An <img> from another site becomes a diagram reference (the diagram is made on import);
+    any other is dropped and reported."""
+    attrs = dict(markdown.tag_attributes(match[0]))
+    src = attrs.get("src", "")
+    # An address naming its scheme stands alone: against an https base, https:host/x would be a path here.
+    url = markdown.resolve_url(src, base=None) or markdown.resolve_url(src)
+    remote = url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src)
+    if remote and len(url.href) <= Diagram._meta.get_field("source_url").max_length:
+        image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
+        images.append(image)
+        return f"\n\n[[diagram:{id(image)}]]\n\n"
+    dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or _("src 없음")})
+    return ""
+
+
+def _block_break(line):
+    """The markdown for a line that ends any open list (a <br>, a bold sub-heading, a rule), or None."""
+    if BR_LINE_RE.match(line):
+        return [""]
+    if heading := _sub_heading(line):
+        return ["", f"## {heading}", ""]
+    if RULE_RE.match(line):
+        return ["", "---", ""]
+    return None
+
+
+def _list_item(item, stack, out):
+    """Append a list item, nested by its indentation relative to the open levels in ``stack``."""
+    indent = len(item[1].expandtabs(4))
+    while stack and indent < stack[-1]:
+        stack.pop()
+    if not stack or indent > stack[-1]:
+        stack.append(indent)
+    if len(stack) == 1 and out and out[-1].strip() and not LIST_ITEM_RE.match(out[-1]):
+        out.append("")  # a list right after a paragraph needs a blank line in markdown
+    out.append("    " * (len(stack) - 1) + f"{item[2]} {item[3]}")
+
+
 def _normalise_body(raw_lines, images, dropped):
     """Turn one section's lines into clean markdown (see module docstring)."""
     out = []
@@ -174,44 +213,13 @@ def _normalise_body(raw_lines, images, dropped):
             out.append(line.rstrip())
             continue
         line = line.rstrip()
-        if BR_LINE_RE.match(line):
-            out.append("")
+        if (block := _block_break(line)) is not None:
+            out.extend(block)
             stack = []
             continue
-        heading = _sub_heading(line)
-        if heading:
-            out.extend(["", f"## {heading}", ""])
-            stack = []
-            continue
-        if RULE_RE.match(line):
-            out.extend(["", "---", ""])
-            stack = []
-            continue
-
-        def image_to_reference(match, number=number):
-            attrs = dict(markdown.tag_attributes(match[0]))
-            src = attrs.get("src", "")
-            # An address naming its scheme stands alone: against an https base, https:host/x would be a path here.
-            url = markdown.resolve_url(src, base=None) or markdown.resolve_url(src)
-            remote = url is not None and url.protocol in ("http:", "https:") and not markdown.is_local_url(src)
-            if remote and len(url.href) <= Diagram._meta.get_field("source_url").max_length:
-                image = RemoteImage(url=url.href, alt=attrs.get("alt", "").strip())
-                images.append(image)
-                return f"\n\n[[diagram:{id(image)}]]\n\n"
-            dropped.append(_("%(line)d번째 줄의 이미지 (%(src)s)") % {"line": number, "src": src[:60] or _("src 없음")})
-            return ""
-
-        line = IMG_RE.sub(image_to_reference, line)
-        item = LIST_ITEM_RE.match(line)
-        if item:
-            indent = len(item[1].expandtabs(4))
-            while stack and indent < stack[-1]:
-                stack.pop()
-            if not stack or indent > stack[-1]:
-                stack.append(indent)
-            if len(stack) == 1 and out and out[-1].strip() and not LIST_ITEM_RE.match(out[-1]):
-                out.append("")  # a list right after a paragraph needs a blank line in markdown
-            out.append("    " * (len(stack) - 1) + f"{item[2]} {item[3]}")
+        line = IMG_RE.sub(lambda match, number=number: _image_to_reference(match, number, images, dropped), line)
+        if item := LIST_ITEM_RE.match(line):
+            _list_item(item, stack, out)
             continue
         if line.strip() and not line.startswith((" ", "\t")):
             stack = []
@@ -228,9 +236,8 @@ def _normalise_body(raw_lines, images, dropped):
 
 def parse_lecture(text):
     """Parse lecture-notes markdown; raise LectureFormatError with the line at fault."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    control = CONTROL_RE.search(text)
-    if control:
+    text = clean_text(text)
+    if control := CONTROL_RE.search(text):
         raise LectureFormatError(
             _("%(line)d번째 줄: 글에 쓸 수 없는 제어 문자(U+%(code)04X)가 있습니다.")
             % {"line": text[: control.start()].count("\n") + 1, "code": ord(control[0])}
@@ -239,7 +246,16 @@ def parse_lecture(text):
     text, removed = markdown.sanitize_source(text, keep={"img"})
     dropped = [_("%(line)d번째 줄의 %(what)s") % {"line": item.line, "what": item.what} for item in removed]
     lines = text.split("\n")
+    first, number, title = _read_title(lines)
+    summary_lines, sections = _split_sections(lines, first)
+    images = []
+    parsed_sections = _parse_sections(sections, images, dropped)
+    summary = re.sub(r"\s+", " ", " ".join(line for line in summary_lines if not BR_LINE_RE.match(line))).strip()
+    return ParsedLecture(number, title, summary, parsed_sections, images, dropped)
 
+
+def _read_title(lines):
+    """(line number, lecture number, title) of the first line, which must be '### N강 title'."""
     first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip()), None)
     if first is None:
         raise LectureFormatError(_("파일이 비어 있습니다."))
@@ -255,11 +271,14 @@ def parse_lecture(text):
             _("%(line)d번째 줄: 강 번호는 1에서 %(max)d 사이여야 합니다 (읽은 번호: %(number)s).")
             % {"line": first[0], "max": MAX_LECTURE_NUMBER, "number": title_match[1][:20]}
         )
-    title = _short_enough(title_match[2] or f"{number}강", first[0])
+    return first[0], number, _short_enough(title_match[2] or f"{number}강", first[0])
 
+
+def _split_sections(lines, first):
+    """(the summary's lines, the sections: title, line and lines) after the title line ``first``."""
     summary_lines, sections, current = [], [], None
-    for line_number, line, in_fence in _split_outside_fences(lines[first[0] :]):
-        line_number += first[0]
+    for line_number, line, in_fence in _split_outside_fences(lines[first:]):
+        line_number += first
         heading = None if in_fence else _atx_heading(line)
         if heading:
             if _lecture_title(line):
@@ -273,12 +292,14 @@ def parse_lecture(text):
             summary_lines.append(line)
         else:
             current["lines"].append((line_number, line, in_fence))
-
     if not sections:
         raise LectureFormatError(_("'###' 제목으로 시작하는 절이 하나도 없습니다."))
+    return summary_lines, sections
 
-    images = []
-    parsed_sections, seen = [], {}
+
+def _parse_sections(sections, images, dropped):
+    """Each section with its slug (unique in the file) and its body as clean markdown."""
+    parsed, seen = [], {}
     for section in sections:
         title_text = re.sub(r"\*\*|__", "", section["title"]).strip()
         slug = slugify(title_text, allow_unicode=True)
@@ -292,11 +313,10 @@ def parse_lecture(text):
                 % {"line": section["line"], "title": title_text, "first": seen[slug]}
             )
         seen[slug] = section["line"]
-        body = _normalise_body(section["lines"], images, dropped)
-        parsed_sections.append(ParsedSection(title=title_text, slug=slug, body=body))
-
-    summary = re.sub(r"\s+", " ", " ".join(line for line in summary_lines if not BR_LINE_RE.match(line))).strip()
-    return ParsedLecture(number, title, summary, parsed_sections, images, dropped)
+        parsed.append(
+            ParsedSection(title=title_text, slug=slug, body=_normalise_body(section["lines"], images, dropped))
+        )
+    return parsed
 
 
 # Applying --------------------------------------------------------------------
@@ -338,35 +358,42 @@ def import_lecture(course, text, *, force=False):
         ]
         if errors:
             raise LectureFormatError("\n".join(errors))
-
-        lecture = Lecture.objects.filter(course=course, number=parsed.number).first() or Lecture(
-            course=course, number=parsed.number, slug=parsed.slug
-        )
-        result = sync.apply(lecture, {"title": parsed.title, "summary": parsed.summary}, force=force)
-        report.lecture_created = result == sync.CREATED
-        report.lecture_updated = result == sync.UPDATED
-        if result == sync.KEPT:
-            report.kept.append(str(lecture))
-        report.lecture = lecture
-
-        existing = {section.slug: section for section in lecture.sections.all()}
-        outcomes = {
-            sync.CREATED: report.created,
-            sync.UPDATED: report.updated,
-            sync.UNCHANGED: report.unchanged,
-            sync.KEPT: report.kept,
-        }
-        for order, incoming in enumerate(parsed.sections, start=1):
-            section = existing.pop(incoming.slug, None) or Section(lecture=lecture, slug=incoming.slug)
-            values = {"title": incoming.title, "order": order, "body": incoming.body, "is_published": True}
-            outcomes[sync.apply(section, values, force=force)].append(incoming.title)
-        for section in existing.values():
-            # Kept, not deleted: learners' progress points at these rows.
-            if section.is_published:
-                section.is_published = False
-                section.save(update_fields=["is_published", "updated_at"])
-                report.retired.append(section.title)
+        report.lecture = _apply_lecture(course, parsed, report, force)
+        _apply_sections(report.lecture, parsed, report, force)
     return report
+
+
+def _apply_lecture(course, parsed, report, force):
+    lecture = Lecture.objects.filter(course=course, number=parsed.number).first() or Lecture(
+        course=course, number=parsed.number, slug=parsed.slug
+    )
+    result = sync.apply(lecture, {"title": parsed.title, "summary": parsed.summary}, force=force)
+    report.lecture_created = result == sync.CREATED
+    report.lecture_updated = result == sync.UPDATED
+    if result == sync.KEPT:
+        report.kept.append(str(lecture))
+    return lecture
+
+
+def _apply_sections(lecture, parsed, report, force):
+    """The file's sections in its order; a section the file no longer has is unpublished, never deleted."""
+    existing = {section.slug: section for section in lecture.sections.all()}
+    outcomes = {
+        sync.CREATED: report.created,
+        sync.UPDATED: report.updated,
+        sync.UNCHANGED: report.unchanged,
+        sync.KEPT: report.kept,
+    }
+    for order, incoming in enumerate(parsed.sections, start=1):
+        section = existing.pop(incoming.slug, None) or Section(lecture=lecture, slug=incoming.slug)
+        values = {"title": incoming.title, "order": order, "body": incoming.body, "is_published": True}
+        outcomes[sync.apply(section, values, force=force)].append(incoming.title)
+    for section in existing.values():
+        # Kept, not deleted: learners' progress points at these rows.
+        if section.is_published:
+            section.is_published = False
+            section.save(update_fields=["is_published", "updated_at"])
+            report.retired.append(section.title)
 
 
 def export_lecture(lecture):

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.files import clean_text
+
 FORMATS = ("moodle", "html", "markdown", "plain")
 GAP = "{1}"  # where a missing-word question's answer block stood in its text
 KINDS = ("single", "multiple", "true_false", "short", "numeric", "matching")
@@ -111,7 +113,7 @@ def _reject_surrogates(text):
 def _chunks(text):
     """Groups of (line number, line) between blank lines, comment lines left out."""
     chunk = []
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = clean_text(text).split("\n")
     for number, line in enumerate(lines, 1):
         if not line.strip():
             if chunk:

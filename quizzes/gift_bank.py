@@ -59,6 +59,26 @@ class Unsupported(Exception):
 def _entry(question):
     """Our QuestionEntry for a GIFT question; Unsupported when we cannot grade it as Moodle does."""
     text = _markdown(question.text, question.format)
+    kind, accepted, choices = _answers(question)
+    if question.gap and kind != "cloze":
+        text = text.replace(gift.GAP, "\\_\\_\\_\\_\\_")
+    values = {
+        "kind": kind,
+        "prompt": text,
+        "explanation": _markdown(question.general_feedback, question.format),
+        "accepted_answers": "\n".join(accepted),
+    }
+    limit = Choice._meta.get_field("text").max_length
+    if any(len(part) > limit for choice in choices for part in (choice[0], *choice[3:])):
+        raise Unsupported(_("선택지가 %(n)d자를 넘어 가져올 수 없습니다.") % {"n": limit})
+    probe = Question(**values)
+    if problems := probe.choice_problems([(c[1], c[0], *c[3:]) for c in choices]):
+        raise Unsupported(" ".join(str(p) for p in problems))
+    return QuestionEntry(_key(question), values, "", choices, [], _("%(line)d행") % {"line": question.line})
+
+
+def _answers(question):
+    """(our kind, accepted answer lines, choices) for a GIFT question's answers."""
     kind, accepted, choices = question.kind, [], []
     if kind == "true_false":
         choices = [
@@ -84,21 +104,7 @@ def _entry(question):
             if any("|" in a.text or 0 < a.weight < 100 for a in question.answers):
                 raise Unsupported(_("부분 점수가 있거나 | 가 든 빈칸의 답은 가져올 수 없습니다."))
             kind, accepted = "cloze", [" | ".join(accepted)]
-    if question.gap and kind != "cloze":
-        text = text.replace(gift.GAP, "\\_\\_\\_\\_\\_")
-    values = {
-        "kind": kind,
-        "prompt": text,
-        "explanation": _markdown(question.general_feedback, question.format),
-        "accepted_answers": "\n".join(accepted),
-    }
-    limit = Choice._meta.get_field("text").max_length
-    if any(len(part) > limit for choice in choices for part in (choice[0], *choice[3:])):
-        raise Unsupported(_("선택지가 %(n)d자를 넘어 가져올 수 없습니다.") % {"n": limit})
-    probe = Question(**values)
-    if problems := probe.choice_problems([(c[1], c[0], *c[3:]) for c in choices]):
-        raise Unsupported(" ".join(str(p) for p in problems))
-    return QuestionEntry(_key(question), values, "", choices, [], _("%(line)d행") % {"line": question.line})
+    return kind, accepted, choices
 
 
 def _range_line(answer):
@@ -142,6 +148,23 @@ class QuizQuestions:
         self.next_order = max((q.order for q in self.by_key.values()), default=0) + 1
 
 
+def _import_question(question, entry, lecture, target, report):
+    existing = target.by_key.get(entry.key)
+    if existing:  # GIFT has no place for these: keep what the question had
+        order = existing.order
+        entry.section = existing.section.slug if existing.section else ""
+        entry.patterns = sorted(p.slug for p in existing.patterns.all())
+    else:
+        order, target.next_order = target.next_order, target.next_order + 1
+    changed = report.changed
+    _load_question(target.quiz, lecture, entry, order, report, force=False, question=existing)
+    if report.changed > changed and question.kind == "multiple":
+        report.lines.append(
+            _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")
+            % {"line": question.line}
+        )
+
+
 def import_gift(text, *, course, lecture_number, quiz_slug=""):
     """Import a GIFT file's questions into a lecture's quiz (``quiz_slug``, else the quiz its
     $CATEGORY names, else the lecture's review quiz). Returns a GiftReport.
@@ -173,24 +196,10 @@ def import_gift(text, *, course, lecture_number, quiz_slug=""):
                 entry.key = f"{entry.key[:95]}-{seen[entry.key]}"
             if question.category not in targets:
                 quiz = _target_quiz(lecture, question.category, quiz_slug)
-                targets[question.category] = next(
-                    (t for t in targets.values() if t.quiz.pk == quiz.pk), None
-                ) or QuizQuestions(quiz)
-            target = targets[question.category]
-            existing = target.by_key.get(entry.key)
-            if existing:  # GIFT has no place for these: keep what the question had
-                order = existing.order
-                entry.section = existing.section.slug if existing.section else ""
-                entry.patterns = sorted(p.slug for p in existing.patterns.all())
-            else:
-                order, target.next_order = target.next_order, target.next_order + 1
-            changed = report.changed
-            _load_question(target.quiz, lecture, entry, order, report, force=False, question=existing)
-            if report.changed > changed and question.kind == "multiple":
-                report.lines.append(
-                    _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")
-                    % {"line": question.line}
+                targets[question.category] = next((t for t in targets.values() if t.quiz.pk == quiz.pk), None) or (
+                    QuizQuestions(quiz)
                 )
+            _import_question(question, entry, lecture, targets[question.category], report)
     return report
 
 
@@ -205,6 +214,22 @@ def export_gift(questions):
         except (Unsupported, ValueError) as why:
             left_out.append((question, str(why)))
     return gift.write(written), left_out
+
+
+def _weighted_choices(kind, choices):
+    """GIFT answers for a choice question: a single choice's right answer 100; a multiple choice's
+    right answers share 100 and wrong ones take it all away (graded all-or-nothing here)."""
+    right = sum(c.is_correct for c in choices)
+    return [
+        gift.GiftAnswer(
+            text=c.text,
+            weight=(100 if kind == "single" else round(100 / right, 5))
+            if c.is_correct
+            else (0 if kind == "single" else -100),
+            feedback=c.feedback,
+        )
+        for c in choices
+    ]
 
 
 def _gift_question(question):
@@ -222,15 +247,7 @@ def _gift_question(question):
         out.kind, out.truth = "true_false", true.is_correct
         out.feedback_true, out.feedback_false = true.feedback, false.feedback
     elif kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        right = sum(c.is_correct for c in choices)
-        out.kind = kind
-        for c in choices:
-            weight = (
-                (100 if kind == "single" else round(100 / right, 5))
-                if c.is_correct
-                else (0 if kind == "single" else -100)
-            )
-            out.answers.append(gift.GiftAnswer(text=c.text, weight=weight, feedback=c.feedback))
+        out.kind, out.answers = kind, _weighted_choices(kind, choices)
     elif kind == Question.Kind.MATCHING:
         out.kind = "matching"
         out.answers = [gift.GiftAnswer(text=c.text, match=c.match) for c in choices]

@@ -369,28 +369,38 @@ class Question(RendersMarkdown):
         return []
 
     def _itemised_problems(self, choices):
-        texts = [text.strip() for _c, text, _m in choices if text.strip()]
         if self.kind == self.Kind.CLOZE:
-            if choices:
-                return [_("빈칸 채우기 문제에는 선택지를 두지 않습니다. 빈칸의 답은 '정답으로 인정할 답'에 적습니다.")]
-            numbers = [int(n) for n in BLANK_RE.findall(self.prompt)]
-            if not self.blanks or numbers != list(range(1, len(self.blanks) + 1)) or not all(self.blanks):
-                return [
-                    _(
-                        "빈칸 채우기 문제는 문제 글에 빈칸 {1}, {2}, …를 차례로 한 번씩 쓰고, "
-                        "'정답으로 인정할 답'에 빈칸마다 한 줄씩 답을 적어야 합니다 (지금 빈칸 %(gaps)d개, 답 %(lines)d줄)."
-                    )
-                    % {"gaps": len(numbers), "lines": len(self.blanks)}
-                ]
-            return []
+            return self._cloze_problems(choices)
         if self.accepted_list:
             return [_("순서 맞추기와 짝 짓기 문제는 '정답으로 인정할 답'을 비워 둡니다.")]
         if self.kind == self.Kind.ORDERING:
-            if len(texts) < 2 or len(texts) != len(choices):
-                return [_("순서 맞추기 문제는 내용이 있는 항목이 두 개 이상 있어야 합니다.")]
-            if len(set(texts)) != len(texts):
-                return [_("순서 맞추기 문제에 같은 항목이 두 번 있습니다.")]
-            return []
+            return self._ordering_problems(choices)
+        return self._matching_problems(choices)
+
+    def _cloze_problems(self, choices):
+        if choices:
+            return [_("빈칸 채우기 문제에는 선택지를 두지 않습니다. 빈칸의 답은 '정답으로 인정할 답'에 적습니다.")]
+        numbers = [int(n) for n in BLANK_RE.findall(self.prompt)]
+        if not self.blanks or numbers != list(range(1, len(self.blanks) + 1)) or not all(self.blanks):
+            return [
+                _(
+                    "빈칸 채우기 문제는 문제 글에 빈칸 {1}, {2}, …를 차례로 한 번씩 쓰고, "
+                    "'정답으로 인정할 답'에 빈칸마다 한 줄씩 답을 적어야 합니다 (지금 빈칸 %(gaps)d개, 답 %(lines)d줄)."
+                )
+                % {"gaps": len(numbers), "lines": len(self.blanks)}
+            ]
+        return []
+
+    def _ordering_problems(self, choices):
+        texts = [text.strip() for _c, text, _m in choices if text.strip()]
+        if len(texts) < 2 or len(texts) != len(choices):
+            return [_("순서 맞추기 문제는 내용이 있는 항목이 두 개 이상 있어야 합니다.")]
+        if len(set(texts)) != len(texts):
+            return [_("순서 맞추기 문제에 같은 항목이 두 번 있습니다.")]
+        return []
+
+    def _matching_problems(self, choices):
+        texts = [text.strip() for _c, text, _m in choices if text.strip()]
         matches = [match.strip() for _c, _t, match in choices if match.strip()]
         if any(text.strip() and not match.strip() for _c, text, match in choices):
             return [_("짝 짓기 문제의 항목마다 짝을 적어야 합니다 (짝만 있고 항목이 빈 선택지는 오답 보기가 됩니다).")]
