@@ -36,22 +36,11 @@ def question_stats(questions):
         .values("question")
         .annotate(total=Count("id"), right=Count("id", filter=Q(is_correct=True)))
     }
-    wrong = {}
-    for choice in (
-        Choice.objects.filter(question__in=ids, is_correct=False)
-        .exclude(question__kind__in=Question.ITEMISED)
-        .annotate(times=Count("answers"))
-        .filter(times__gt=0)
-        .order_by("question", "-times", "order")
-    ):
-        wrong.setdefault(choice.question_id, (choice.text, choice.times))
-    for row in (
-        Answer.objects.filter(question__in=ids, question__kind__in=Question.TYPED, is_correct=False)
-        .values("question", "text")
-        .annotate(times=Count("id"))
-        .order_by("question", "-times", "text")
-    ):
-        wrong.setdefault(row["question"], (row["text"], row["times"]))
+    wrong = {
+        pk: min(given, key=lambda row: -row[1])[:2]  # the most given; the first in order on a tie
+        for pk, rows in frequencies(questions, Attempt.objects.all(), wrong_only=True, typed_limit=1).items()
+        if (given := [row for row in rows if row[1]])
+    }
     result = []
     for question in questions:
         row = totals.get(question.pk, {"total": 0, "right": 0})
@@ -185,7 +174,7 @@ def analyse(quiz):
     scores = sorted([0.0] * (n - len(scores)) + [round(score, 6) for score in scores])  # 0: nothing right
     sums = _item_sums(attempts)
     analysis = QuizAnalysis(n, len(questions), scores, [])
-    frequencies = _frequencies(questions, attempts)
+    counts = frequencies(questions, attempts) | _item_frequencies([q for q in questions if q.is_itemised], attempts)
     for question in questions:
         right, squares, with_score = sums.get(question.pk, (0, 0, 0))
         p = right / n if n else None
@@ -196,7 +185,7 @@ def analyse(quiz):
                 facility=p,
                 variance=squares / n - p * p if n else None,
                 discrimination=_rest_correlation(n, right, squares, with_score, analysis),
-                frequencies=frequencies.get(question.pk, []),
+                frequencies=counts.get(question.pk, []),
             )
         )
     return analysis
@@ -230,23 +219,28 @@ def _rest_correlation(n, right, squares, with_score, analysis):
     return (covariance_with_score - item_variance) / (item_variance * rest_variance) ** 0.5
 
 
-def _frequencies(questions, attempts):
-    """Per question: each choice with how often first attempts chose it, or the most given short answers."""
+def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5):
+    """How often the answers of ``attempts`` chose each choice or gave each typed answer, per
+    question: (text, times, is_correct), every choice in its order, the typed answers most given
+    first (at most ``typed_limit``). The one count behind the statistics table (all attempts, the
+    most common wrong answer) and the item analysis (first attempts)."""
     counted = Count("answers", filter=Q(answers__attempt__in=attempts))
     result = {}
     chosen = [q.pk for q in questions if q.has_choices and not q.is_itemised]
-    for choice in Choice.objects.filter(question__in=chosen).annotate(times=counted).order_by("question", "order"):
+    choices = Choice.objects.filter(question__in=chosen).annotate(times=counted).order_by("question", "order")
+    for choice in choices.filter(is_correct=False) if wrong_only else choices:
         result.setdefault(choice.question_id, []).append((choice.text, choice.times, choice.is_correct))
-    result.update(_item_frequencies([q for q in questions if q.is_itemised], attempts))
-    short = [q.pk for q in questions if q.kind in Question.TYPED]
+    typed = Answer.objects.filter(
+        question__in=[q.pk for q in questions if q.kind in Question.TYPED], attempt__in=attempts
+    )
     for row in (
-        Answer.objects.filter(question__in=short, attempt__in=attempts)
+        (typed.filter(is_correct=False) if wrong_only else typed)
         .values("question", "text", "is_correct")
         .annotate(times=Count("pk"))
         .order_by("question", "-times", "text")
     ):
         given = result.setdefault(row["question"], [])
-        if len(given) < 5:
+        if len(given) < typed_limit:
             given.append((row["text"], row["times"], row["is_correct"]))
     return result
 
