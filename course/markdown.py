@@ -25,8 +25,8 @@ from markdown.extensions.toc import slugify_unicode
 from pygments.token import STANDARD_TYPES
 
 # No "[" inside a reference: a scan stops at the next one, so unclosed references stay linear.
-REFERENCE_RE = re.compile(r"\[\[(diagram|pattern|family):([^\[\]|\s]+)(?:\|([^\[\]\n]+))?\]\]")
-REFERENCE_KINDS = ("diagram", "pattern", "family")
+# Which kinds exist is course.references.HANDLERS's to say; a reference of no kind there stays text.
+REFERENCE_RE = re.compile(r"\[\[([a-z]+):([^\[\]|\s]+)(?:\|([^\[\]\n]+))?\]\]")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.dispatch import Signal
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -126,18 +127,33 @@ def markdown_models():
 
 
 class ReferenceTarget(models.Model):
-    """A diagram, pattern or family that markdown refers to as ``[[kind:slug]]``: saving it refreshes the referrers."""
+    """A diagram, pattern or family that markdown refers to as ``[[kind:slug]]``: saving it refreshes
+    the referrers. Each such model is the handler of its kind (``course.references.HANDLERS``)."""
 
     reference_kind = ""
+    section_field = ""  # the Section many-to-many field listing the sections that refer to one
 
     class Meta:
         abstract = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.reference_kind:
+            references.register(cls)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         for model in markdown_models():
             for referrer in model.referring_to(self.reference_kind, self.slug):
                 referrer.rerender()
+
+    @classmethod
+    def reference_targets(cls):
+        return cls.objects.all()
+
+    def reference_html(self, ref):
+        """A reference as a link to this object, with the reference's own text if it has one."""
+        return markdown.link_html(self.get_absolute_url(), ref.text or self.name, self.intent)
 
 
 class Course(Publishable, models.Model):
@@ -250,8 +266,9 @@ class Section(Publishable, RendersMarkdown):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         mentioned = markdown.find_references(self.body)
-        for kind, field in (("diagram", self.diagrams), ("pattern", self.patterns), ("family", self.families)):
-            field.set(field.model.objects.filter(slug__in={ref.slug for ref in mentioned if ref.kind == kind}))
+        for kind, model in references.HANDLERS.items():
+            slugs = {ref.slug for ref in mentioned if ref.kind == kind}
+            getattr(self, model.section_field).set(model.objects.filter(slug__in=slugs))
 
     def get_absolute_url(self):
         return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
@@ -289,7 +306,7 @@ class Diagram(ReferenceTarget):
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     objects = DiagramQuerySet.as_manager()
-    reference_kind = "diagram"
+    reference_kind, section_field = "diagram", "diagrams"
 
     class Meta:
         ordering = ["slug"]
@@ -301,6 +318,14 @@ class Diagram(ReferenceTarget):
 
     def get_absolute_url(self):
         return reverse("course:diagram-detail", args=[self.slug])
+
+    @classmethod
+    def reference_targets(cls):
+        return cls.objects.defer("image")
+
+    def reference_html(self, ref):
+        """A reference to a diagram shows the figure itself."""
+        return render_to_string("course/_figure.html", {"diagram": self}).strip()
 
     @property
     def has_image(self):
@@ -326,7 +351,7 @@ class PatternFamily(ReferenceTarget, RendersMarkdown):
     """A family of patterns (통신, 데이터 관리, …) that groups the catalog."""
 
     markdown_fields = {"description": False}
-    reference_kind = "family"
+    reference_kind, section_field = "family", "families"
 
     slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(_("이름"), max_length=100)
@@ -353,7 +378,7 @@ class Pattern(ReferenceTarget, RendersMarkdown):
     """A catalog entry for one design pattern: intent, problem, solution, trade-offs."""
 
     markdown_fields = {"problem": False, "solution": False, "tradeoffs": False}
-    reference_kind = "pattern"
+    reference_kind, section_field = "pattern", "patterns"
 
     slug = models.SlugField(_("슬러그"), max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(_("이름"), max_length=100)
