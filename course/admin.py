@@ -33,7 +33,8 @@ def markdown_preview(request):
     if len(text) > PREVIEW_MAX_CHARS:
         message = _("미리 보기는 %(max)d자까지만 합니다. 저장하면 전체가 검사됩니다.") % {"max": PREVIEW_MAX_CHARS}
         return JsonResponse({"html": "", "problems": [message]}, status=413)
-    return JsonResponse({"html": references.render(text).html, "problems": references.problems(text)})
+    with references.rendering_once():
+        return JsonResponse({"html": references.render(text).html, "problems": references.problems(text)})
 
 
 class MarkdownPreviewMixin:

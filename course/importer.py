@@ -349,7 +349,7 @@ def import_lecture(course, text, *, force=False):
     """
     parsed = parse_lecture(text)
     report = ImportReport(dropped=parsed.dropped)
-    with transaction.atomic():
+    with transaction.atomic(), references.rendering_once():  # checked and saved, each body is rendered once
         _attach_images(parsed, report)
         errors = [
             f"「{section.title}」: {message}"

@@ -119,6 +119,8 @@ class Rendered:
     html: str
     references: list[Reference] = field(default_factory=list)
     outline: list[dict] = field(default_factory=list)
+    remote_images: list[str] = field(default_factory=list)  # what a browser would load from elsewhere
+    missing: list[Reference] = field(default_factory=list)  # references to nothing (course.references)
 
     @property
     def reading_minutes(self):
@@ -146,8 +148,12 @@ class _ImageSources(HTMLParser):
 
 def find_remote_images(text):
     """The image addresses in ``text`` (markdown or inline HTML) that a browser would load from elsewhere."""
+    return render(text).remote_images
+
+
+def _remote_images(html):
     parser = _ImageSources()
-    parser.feed(_markdown_to_html(text or "")[0])
+    parser.feed(html)
     return [source for source in parser.sources if not is_local_url(source)]
 
 
@@ -464,11 +470,12 @@ def render(text, replacements=None, inline=False):
         return token
 
     html, outline = _markdown_to_html(REFERENCE_RE.sub(to_placeholder, text or ""))
+    remote_images = _remote_images(html)  # before the sanitiser drops them
     html = sanitize_html(html, inline=inline).strip()
     for token, fragment in placeholders.items():
         # A figure on a line of its own must not end up inside a <p>.
         html = html.replace(f"<p>{token}</p>", fragment).replace(token, fragment)
-    return Rendered(html=html, references=references, outline=outline)
+    return Rendered(html=html, references=references, outline=outline, remote_images=remote_images)
 
 
 def link_html(url, text, title=""):

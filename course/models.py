@@ -265,9 +265,8 @@ class Section(Publishable, RendersMarkdown):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        mentioned = markdown.find_references(self.body)
         for kind, model in references.HANDLERS.items():
-            slugs = {ref.slug for ref in mentioned if ref.kind == kind}
+            slugs = {ref.slug for ref in self.mentioned if ref.kind == kind}
             getattr(self, model.section_field).set(model.objects.filter(slug__in=slugs))
 
     def get_absolute_url(self):
@@ -276,6 +275,7 @@ class Section(Publishable, RendersMarkdown):
     def render_markdown(self):
         results = super().render_markdown()
         self.outline, self.reading_minutes = results["body"].outline, results["body"].reading_minutes
+        self.mentioned = results["body"].references  # for the reference links save() writes
         return results
 
     def rendered_values(self):

@@ -4,6 +4,9 @@ Models call ``render`` on save and ``problems`` in ``clean``; both look up every
 referenced slug with one query per kind.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -29,31 +32,47 @@ def _lookup(found):
     return objects
 
 
+_once = ContextVar("rendered_once", default=None)
+
+
+@contextmanager
+def rendering_once():
+    """Inside it, a text is rendered once however often it is checked and saved (an import, a
+    preview): ``problems`` and ``render`` share the rendering."""
+    token = _once.set({})
+    try:
+        yield
+    finally:
+        _once.reset(token)
+
+
 def render(text, inline=False):
+    """The text rendered, with the references it makes and those to nothing (``missing``)."""
+    once = _once.get()
+    if once is not None and (text, inline) in once:
+        return once[text, inline]
     found = markdown.find_references(text)
     objects = _lookup(found)
     # The stored HTML is content, in the course's language (Korean) whoever saves it: a figure's
     # "크게 보기" link stays Korean for an editor working in English.
     with translation.override("ko"):
-        return markdown.render(text, {key: obj.reference_html for key, obj in objects.items()}, inline=inline)
+        rendered = markdown.render(text, {key: obj.reference_html for key, obj in objects.items()}, inline=inline)
+    rendered.missing = [ref for ref in found if ref.kind in HANDLERS and (ref.kind, ref.slug) not in objects]
+    if once is not None:
+        once[text, inline] = rendered
+    return rendered
 
 
 def problems(text):
     """Messages for everything that would make a broken page; empty when the text is fine."""
-    found = markdown.find_references(text)
-    objects = _lookup(found)
+    rendered = render(text)
     messages = []
-    for ref in found:
-        if ref.kind in HANDLERS and (ref.kind, ref.slug) not in objects:
-            message = _(
-                "참조한 %(kind)s을(를) 찾을 수 없습니다: [[%(kind_key)s:%(slug)s]] — 슬러그를 확인하거나 먼저 등록하세요."
-            ) % {
-                "kind": HANDLERS[ref.kind]._meta.verbose_name,
-                "kind_key": ref.kind,
-                "slug": ref.slug,
-            }
-            if message not in messages:
-                messages.append(message)
-    if markdown.find_remote_images(text):
+    for ref in rendered.missing:
+        message = _(
+            "참조한 %(kind)s을(를) 찾을 수 없습니다: [[%(kind_key)s:%(slug)s]] — 슬러그를 확인하거나 먼저 등록하세요."
+        ) % {"kind": HANDLERS[ref.kind]._meta.verbose_name, "kind_key": ref.kind, "slug": ref.slug}
+        if message not in messages:
+            messages.append(message)
+    if rendered.remote_images:
         messages.append(_("다른 사이트의 이미지는 넣을 수 없습니다. 그림을 등록한 뒤 [[diagram:슬러그]]로 넣으세요."))
     return messages

@@ -234,3 +234,19 @@ def test_crafted_lines_import_in_linear_time(name):
     except LectureFormatError:
         pass  # refusing is fine; taking seconds is not
     assert time.perf_counter() - started < 3.0, name
+
+
+def test_importing_renders_each_section_once(monkeypatch):
+    """Checking a body's references and images and then saving it share one rendering (issue 19 §3)."""
+    from course import markdown
+
+    rendered = []
+    original = markdown._markdown_to_html
+    monkeypatch.setattr(markdown, "_markdown_to_html", lambda text: rendered.append(text) or original(text))
+    report = import_lecture(make_course(), SEED)
+    lines = [  # a line of each body (with text besides references) that no reference placeholder changes
+        line
+        for section in report.lecture.sections.all()
+        if (line := next((line for line in section.body.splitlines() if len(line) > 10 and "[[" not in line), None))
+    ]
+    assert len(lines) >= 7 and [sum(line in text for text in rendered) for line in lines] == [1] * len(lines)
