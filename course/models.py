@@ -1,10 +1,10 @@
 """Course content: courses, lectures, sections, diagrams and the pattern catalog."""
 
 import hashlib
-from functools import reduce
-from operator import attrgetter, or_
+from operator import attrgetter
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -84,7 +84,9 @@ class RendersMarkdown(models.Model):
 
     def save(self, *args, **kwargs):
         self.render_markdown()
+        new = self._state.adding
         super().save(*args, **kwargs)
+        ReferenceUse.record([self], new=new)
 
     def clean(self):
         super().clean()
@@ -100,6 +102,7 @@ class RendersMarkdown(models.Model):
         for name, inline in self.markdown_fields.items():
             results[name] = references.render(getattr(self, name), inline=inline)
             setattr(self, f"{name}_html", results[name].html)
+        self.references_made = [ref for result in results.values() for ref in result.references]
         return results
 
     def rendered_values(self):
@@ -110,16 +113,9 @@ class RendersMarkdown(models.Model):
         """Refresh the stored HTML after something it refers to changed: no save signals, no timestamps."""
         self.render_markdown()
         type(self).objects.filter(pk=self.pk).update(**self.rendered_values())
+        ReferenceUse.record([self])
         content_changed()  # update() sends no save signal
         rerendered.send(sender=type(self), instance=self)
-
-    @classmethod
-    def referring_to(cls, kind, slug):
-        """Objects whose markdown may mention ``[[kind:slug…]]`` (a longer slug with the same start too)."""
-        mention = f"[[{kind}:{slug}"
-        return cls.objects.filter(
-            reduce(or_, (models.Q(**{f"{name}__contains": mention}) for name in cls.markdown_fields))
-        )
 
 
 def markdown_models():
@@ -143,9 +139,8 @@ class ReferenceTarget(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        for model in markdown_models():
-            for referrer in model.referring_to(self.reference_kind, self.slug):
-                referrer.rerender()
+        for referrer in ReferenceUse.referrers(self.reference_kind, self.slug):
+            referrer.rerender()
 
     @classmethod
     def reference_targets(cls):
@@ -266,7 +261,7 @@ class Section(Publishable, RendersMarkdown):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         for kind, model in references.HANDLERS.items():
-            slugs = {ref.slug for ref in self.mentioned if ref.kind == kind}
+            slugs = {ref.slug for ref in self.references_made if ref.kind == kind}
             getattr(self, model.section_field).set(model.objects.filter(slug__in=slugs))
 
     def get_absolute_url(self):
@@ -275,7 +270,6 @@ class Section(Publishable, RendersMarkdown):
     def render_markdown(self):
         results = super().render_markdown()
         self.outline, self.reading_minutes = results["body"].outline, results["body"].reading_minutes
-        self.mentioned = results["body"].references  # for the reference links save() writes
         return results
 
     def rendered_values(self):
@@ -443,3 +437,43 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.title} › {self.heading}" if self.heading else self.title
+
+
+class ReferenceUse(models.Model):
+    """One ``[[kind:slug]]`` written in one markdown row, found or not yet, recorded whenever the row
+    is rendered: when a diagram, pattern or family is saved, these are the rows to render again."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    slug = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "slug"], name="reference_use_target")]
+
+    def __str__(self):
+        return f"[[{self.kind}:{self.slug}]]"
+
+    @classmethod
+    def record(cls, rows, *, new=False):
+        """Replace what ``rows`` (of one model, just rendered) refer to; ``new`` rows had nothing yet."""
+        if not rows:
+            return
+        content_type = ContentType.objects.get_for_model(rows[0])
+        if not new:
+            cls.objects.filter(content_type=content_type, object_id__in=[row.pk for row in rows]).delete()
+        cls.objects.bulk_create(
+            cls(content_type=content_type, object_id=row.pk, kind=kind, slug=slug)
+            for row in rows
+            for kind, slug in {(ref.kind, ref.slug) for ref in row.references_made}
+        )
+
+    @classmethod
+    def referrers(cls, kind, slug):
+        """The rows whose markdown refers to ``[[kind:slug]]``, as their models' current rows."""
+        uses = cls.objects.filter(kind=kind, slug=slug).select_related("content_type")
+        ids = {}
+        for use in uses:
+            ids.setdefault(use.content_type, set()).add(use.object_id)
+        for content_type, pks in ids.items():
+            yield from content_type.model_class().objects.filter(pk__in=pks)

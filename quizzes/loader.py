@@ -15,7 +15,7 @@ from core import files, sync
 from core.cache import one_content_change
 from core.files import ContentError, LoadReport, read_toml
 from course.importer import MAX_LECTURE_NUMBER
-from course.models import Lecture, Pattern
+from course.models import Lecture, Pattern, ReferenceUse
 from quizzes.models import Choice, Question, Quiz
 
 
@@ -182,7 +182,7 @@ def _replace_choices(question, existing, wanted):
             added[-1].render_markdown()
         elif any(getattr(existing[order - 1], name) != value for name, value in values.items()):
             existing[order - 1].revise(values)
-    Choice.objects.bulk_create(added)
+    ReferenceUse.record(Choice.objects.bulk_create(added), new=True)
     for extra in existing[len(wanted) :]:
         extra.remove()
 

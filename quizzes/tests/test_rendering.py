@@ -103,3 +103,25 @@ def test_pattern_markdown_fields_render_as_blocks():
     pattern = make_pattern(problem="첫 문단\n\n둘째 문단")
     assert pattern.problem_html.count("<p>") == 2
     assert Pattern.markdown_fields == {"problem": False, "solution": False, "tradeoffs": False}
+
+
+def test_saving_a_pattern_renders_again_only_the_rows_that_refer_to_it(question, django_assert_max_num_queries):
+    """The reference table written at render time, not a scan of every markdown row (issue 19 §3):
+    a choice imported in bulk that refers to a pattern written later is rendered once it exists."""
+    from course.models import ReferenceUse
+    from quizzes.loader import _replace_choices
+
+    _replace_choices(
+        question,
+        list(question.choices.all()),
+        [["맞음", True, ""], ["틀림", False, ""], ["[[pattern:sidecar]]", False, ""]],
+    )
+    later = question.choices.get(order=3)
+    assert "[[pattern:sidecar]]" in later.text_html  # not there yet: shown as written
+    for n in range(30):  # unrelated rows: saving the pattern must not read them
+        add_question(question.quiz, "short", f"other-{n}", 10 + n, accepted="답")
+    with django_assert_max_num_queries(25):
+        make_pattern(slug="sidecar", name="사이드카")
+    later.refresh_from_db()
+    assert 'class="xref"' in later.text_html and "사이드카" in later.text_html
+    assert ReferenceUse.objects.filter(kind="pattern", slug="sidecar").count() == 1
