@@ -8,7 +8,6 @@ from quizzes.kinds.base import (
     BLANK_RE,
     AnswerError,
     ItemisedKind,
-    Unsupported,
     check_typed,
     item,
     normalise_answer,
@@ -70,10 +69,7 @@ class Cloze(ItemisedKind):
     def to_gift(self, question, out):
         """Only one blank inside the text: GIFT's missing-word question."""
         if len(question.blanks) != 1 or question.prompt.rstrip().endswith("{1}"):
-            super().to_gift(question, out)
+            super().to_gift(question, out)  # refuses: GIFT has no other way to say it
         out.kind, out.gap = "short", True
         out.text = BLANK_RE.sub(gift.GAP, question.prompt)
         out.answers = [gift.GiftAnswer(text=a) for a in question.blanks[0]]
-
-    def from_gift(self, question):
-        raise Unsupported(_("GIFT에는 이런 문제(%(kind)s)를 적을 방법이 없습니다.") % {"kind": self.label})
