@@ -48,7 +48,7 @@ def _entry(question):
     """Our QuestionEntry for a GIFT question; Unsupported when we cannot grade it as Moodle does."""
     text = _markdown(question.text, question.format)
     kind, accepted, choices = _answers(question)
-    if question.gap and kind != "cloze":
+    if question.gap and not getattr(KINDS.get(kind), "has_blanks", False):
         text = text.replace(gift.GAP, "\\_\\_\\_\\_\\_")
     values = {
         "kind": kind,
@@ -119,11 +119,8 @@ def _import_question(question, entry, lecture, target, report):
         order, target.next_order = target.next_order, target.next_order + 1
     changed = report.changed
     _load_question(target.quiz, lecture, entry, order, report, force=False, question=existing)
-    if report.changed > changed and question.kind == "multiple":
-        report.lines.append(
-            _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")
-            % {"line": question.line}
-        )
+    if report.changed > changed and (note := kind_of(entry.values["kind"]).gift_note):
+        report.lines.append(note % {"line": question.line})
 
 
 def import_gift(text, *, course, lecture_number, quiz_slug=""):

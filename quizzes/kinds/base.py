@@ -139,6 +139,7 @@ class Kind:
     counts = "choices"
     itemised = False
     has_choices = True  # answered by picking among the question's choices, not by typing
+    has_blanks = False  # its prompt keeps a GIFT missing-word gap as a blank of its own ({1})
     gift_note = ""  # a line for the GIFT import report when a question of this kind is imported
 
     def __str__(self):

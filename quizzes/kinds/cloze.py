@@ -21,6 +21,7 @@ class Cloze(ItemisedKind):
     label = gettext_lazy("빈칸 채우기")
     position = 80
     has_choices = False
+    has_blanks = True
 
     def prompt(self, question):
         return question.prompt_with_blanks

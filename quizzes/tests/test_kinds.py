@@ -119,3 +119,11 @@ def test_the_item_analysis_counts_the_answers_given(quiz):
     item = next(item for item in analyse(quiz).items if item.question.pk == asked.pk)
     assert item.right == 2 and item.facility == pytest.approx(2 / 3)
     assert item.frequencies == [("예", 2, True), ("아니오", 1, False)]
+
+
+def test_a_kind_adds_its_note_to_the_gift_import_report():
+    quiz = make_check(slug="gift-note")
+    text = "::둘::쿠버네티스 객체는? {\n~%50%파드\n~%50%서비스\n~%-100%VM 이미지\n}\n"
+    report = import_gift(text, course=quiz.lecture.course, lecture_number=quiz.lecture.number, quiz_slug=quiz.slug)
+    assert quiz.questions.get(key="둘").kind == "multiple"
+    assert "1행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음)." in report.lines
