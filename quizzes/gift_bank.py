@@ -10,7 +10,6 @@ through the one sanitising pipeline when saved.
 """
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,28 +20,21 @@ from core.cache import one_content_change
 from core.files import ContentError, LoadReport
 from course.models import Lecture
 from quizzes import gift
+from quizzes.kinds import KINDS, Unsupported, kind_of
+from quizzes.kinds.base import gift_markdown as _markdown
 from quizzes.loader import QuestionEntry, _load_question
-from quizzes.models import BLANK_RE, Choice, Question, Quiz, weighted
+from quizzes.models import Choice, Question, Quiz
 
 # What one import takes, the admin upload and the command alike: a file holds one quiz's worth of
 # questions, not a database's (150,000 choices held SQLite's write lock for minutes).
 MAX_BYTES = 1_000_000
 MAX_QUESTIONS = 1_000
 MAX_ANSWERS = 50  # choices, pairs or accepted answers in one question
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 @dataclass
 class GiftReport(LoadReport):
     skipped: list[str] = field(default_factory=list)  # "12행: why"
-
-
-def _markdown(text, text_format):
-    """GIFT text as our markdown: markdown as it is, plain text escaped, HTML and Moodle's
-    auto-format kept (the pipeline sanitises HTML when the question is saved)."""
-    if text_format != "plain":
-        return text.strip()
-    return gift.GAP.join(MARKDOWN_SPECIALS.sub(r"\\\1", part) for part in text.split(gift.GAP)).strip()
 
 
 def _key(question):
@@ -52,15 +44,11 @@ def _key(question):
     return key or "gift-" + hashlib.sha256(f"{question.kind}:{question.text}".encode()).hexdigest()[:12]
 
 
-class Unsupported(Exception):
-    """A GIFT question we would grade differently from Moodle: skipped, with the reason."""
-
-
 def _entry(question):
     """Our QuestionEntry for a GIFT question; Unsupported when we cannot grade it as Moodle does."""
     text = _markdown(question.text, question.format)
     kind, accepted, choices = _answers(question)
-    if question.gap and kind != "cloze":
+    if question.gap and not getattr(KINDS.get(kind), "has_blanks", False):
         text = text.replace(gift.GAP, "\\_\\_\\_\\_\\_")
     values = {
         "kind": kind,
@@ -78,38 +66,11 @@ def _entry(question):
 
 
 def _answers(question):
-    """(our kind, accepted answer lines, choices) for a GIFT question's answers."""
-    kind, accepted, choices = question.kind, [], []
-    if kind == "true_false":
-        choices = [
-            ["참", question.truth, question.feedback_true],
-            ["거짓", not question.truth, question.feedback_false],
-        ]
-    elif kind in ("single", "multiple"):
-        if kind == "single" and any(0 < a.weight < 100 for a in question.answers):
-            raise Unsupported(
-                _("부분 점수가 있는 선택지는 가져올 수 없습니다 (하나 고르기는 맞음과 틀림으로만 채점합니다).")
-            )
-        choices = [[_markdown(a.text, question.format), a.weight > 0, a.feedback] for a in question.answers]
-    elif kind == "matching":
-        choices = [[_markdown(a.text, question.format), False, "", a.match] for a in question.answers]
-    elif kind in ("short", "numeric"):
-        # A partly right answer keeps its share: "%50% 1822±2" (models.weighted).
-        accepted = [
-            (f"%{a.weight:g}% " if a.weight < 100 else "") + (_range_line(a) if kind == "numeric" else a.text.strip())
-            for a in sorted(question.answers, key=lambda a: -a.weight)
-            if a.weight > 0
-        ]
-        if kind == "short" and question.gap:
-            if any("|" in a.text or 0 < a.weight < 100 for a in question.answers):
-                raise Unsupported(_("부분 점수가 있거나 | 가 든 빈칸의 답은 가져올 수 없습니다."))
-            kind, accepted = "cloze", [" | ".join(accepted)]
-    return kind, accepted, choices
-
-
-def _range_line(answer):
-    """GIFT's "1822:2" is our "1822±2"; ranges and single values read the same in both."""
-    return answer.text.strip().replace(":", "±")
+    """(our kind, accepted answer lines, choices) for a GIFT question's answers: the kind of the
+    same name reads them."""
+    if question.kind not in KINDS:
+        return question.kind, [], []
+    return kind_of(question.kind).from_gift(question)
 
 
 def _target_quiz(lecture, category, quiz_slug):
@@ -158,11 +119,8 @@ def _import_question(question, entry, lecture, target, report):
         order, target.next_order = target.next_order, target.next_order + 1
     changed = report.changed
     _load_question(target.quiz, lecture, entry, order, report, force=False, question=existing)
-    if report.changed > changed and question.kind == "multiple":
-        report.lines.append(
-            _("%(line)d행: 모두 고르기는 정답 선택지를 모두 골라야 정답으로 채점합니다 (부분 점수 없음).")
-            % {"line": question.line}
-        )
+    if report.changed > changed and (note := kind_of(entry.values["kind"]).gift_note):
+        report.lines.append(note % {"line": question.line})
 
 
 def import_gift(text, *, course, lecture_number, quiz_slug=""):
@@ -216,24 +174,8 @@ def export_gift(questions):
     return gift.write(written), left_out
 
 
-def _weighted_choices(kind, choices):
-    """GIFT answers for a choice question: a single choice's right answer 100; a multiple choice's
-    right answers share 100 and wrong ones take it all away (graded all-or-nothing here)."""
-    right = sum(c.is_correct for c in choices)
-    return [
-        gift.GiftAnswer(
-            text=c.text,
-            weight=(100 if kind == "single" else round(100 / right, 5))
-            if c.is_correct
-            else (0 if kind == "single" else -100),
-            feedback=c.feedback,
-        )
-        for c in choices
-    ]
-
-
 def _gift_question(question):
-    kind, choices = question.kind, list(question.choices.all())
+    """The GIFT question for ours, as its kind writes it; Unsupported when GIFT cannot say it."""
     out = gift.GiftQuestion(
         line=0,
         name=question.key,
@@ -242,30 +184,5 @@ def _gift_question(question):
         text=question.prompt,
         general_feedback=question.explanation,
     )
-    if kind == Question.Kind.TRUE_FALSE:
-        true, false = choices
-        out.kind, out.truth = "true_false", true.is_correct
-        out.feedback_true, out.feedback_false = true.feedback, false.feedback
-    elif kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        out.kind, out.answers = kind, _weighted_choices(kind, choices)
-    elif kind == Question.Kind.MATCHING:
-        out.kind = "matching"
-        out.answers = [gift.GiftAnswer(text=c.text, match=c.match) for c in choices]
-    elif kind == Question.Kind.SHORT:
-        out.kind = "short"
-        out.answers = [gift.GiftAnswer(text=a, weight=100 * w) for w, a in map(weighted, question.accepted_list)]
-    elif kind == Question.Kind.NUMERIC:
-        out.kind = "numeric"
-        out.answers = [
-            gift.GiftAnswer(text=re.sub(r"\s*(±|\+/-|\+-)\s*", ":", answer.strip()), weight=100 * share)
-            for share, answer in map(weighted, question.accepted_list)
-        ]
-    elif kind == Question.Kind.CLOZE and len(question.blanks) == 1 and not question.prompt.rstrip().endswith("{1}"):
-        out.kind, out.gap = "short", True
-        out.text = BLANK_RE.sub(gift.GAP, question.prompt)
-        out.answers = [gift.GiftAnswer(text=a) for a in question.blanks[0]]
-    else:
-        raise Unsupported(
-            _("GIFT에는 이런 문제(%(kind)s)를 적을 방법이 없습니다.") % {"kind": question.get_kind_display()}
-        )
+    question.kind_class.to_gift(question, out)
     return out

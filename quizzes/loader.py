@@ -16,6 +16,7 @@ from core.cache import one_content_change
 from core.files import ContentError, LoadReport, read_toml
 from course.importer import MAX_LECTURE_NUMBER
 from course.models import Lecture, Pattern, ReferenceUse
+from quizzes.kinds import KINDS, kind_of
 from quizzes.models import Choice, Question, Quiz
 
 
@@ -30,14 +31,14 @@ class QuestionEntry:
 
     @classmethod
     def read(cls, entry, where):
-        kind = files.choice(entry, "kind", where, Question.Kind.values)
+        kind = files.choice(entry, "kind", where, list(KINDS))
         values = {
             "kind": kind,
             "prompt": files.text(entry, "prompt", where, required=True),
             "explanation": files.text(entry, "explanation", where),
             "accepted_answers": "\n".join(files.strings(entry, "accepted", where) or cls._blanks(entry, where)),
         }
-        choices = cls._choices(entry, kind, where)
+        choices = kind_of(kind).bank_choices(entry, where)
         problems = Question(**values).choice_problems([(correct, text, *match) for text, correct, _, *match in choices])
         if problems:
             raise ContentError(f"{where}: {' '.join(str(p) for p in problems)}")
@@ -53,30 +54,6 @@ class QuestionEntry:
         if any("|" in answer for blank in blanks for answer in blank if isinstance(answer, str)):
             raise ContentError(_("%(where)s: 빈칸의 답에는 | 를 쓸 수 없습니다.") % {"where": where})
         return [" | ".join(files.strings({"blank": blank}, "blank", where)) for blank in blanks]
-
-    @staticmethod
-    def _choices(entry, kind, where):
-        if kind == Question.Kind.TRUE_FALSE:
-            if not isinstance(entry.get("answer"), bool):
-                raise ContentError(
-                    _("%(where)s: 참/거짓 문제에는 answer = true 또는 false가 있어야 합니다.") % {"where": where}
-                )
-            answer, wrong = entry["answer"], files.text(entry, "feedback_wrong", where)
-            return [["참", answer, "" if answer else wrong], ["거짓", not answer, wrong if answer else ""]]
-        tables = (
-            [] if kind == Question.Kind.SHORT else files.tables(entry, "choice", where, shown="quiz.question.choice")
-        )
-        # The match is listed only when there is one, so that choices of other kinds keep the
-        # fingerprint they were loaded with (core.sync).
-        return [
-            [
-                files.text(c, "text", place),
-                files.boolean(c, "correct", place, default=False),
-                files.text(c, "feedback", place),
-                *filter(None, [files.text(c, "match", place)]),
-            ]
-            for c, place in tables
-        ]
 
 
 @dataclass

@@ -6,7 +6,6 @@ and quiz), so a double click, a replay or two concurrent requests cannot record
 two answers or reopen a finished attempt.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -14,21 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.cache import cached_fragment
-from quizzes.models import (
-    TYPED_ANSWER_LENGTH,
-    Answer,
-    Attempt,
-    Question,
-    Score,
-    first_shuffle_seed,
-    new_shuffle_seed,
-    parse_number,
-)
+from quizzes.kinds import AnswerError
+from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed
 from quizzes.signals import answer_recorded, attempt_finished
-
-
-class AnswerError(Exception):
-    """Input that cannot be recorded; the message is shown next to the question."""
 
 
 @dataclass
@@ -93,7 +80,7 @@ class QuestionState:
 
     @property
     def item_count(self):
-        return len(self.question.blanks) if self.question.kind == Question.Kind.CLOZE else len(self.choices)
+        return self.question.kind_class.item_count(self.question, self.choices)
 
     @property
     def right_items(self):
@@ -134,73 +121,11 @@ def _attempt_open(quiz, owner):
         return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
 
 
-def _check_typed(text):
-    text = (text or "").strip()
-    if len(text) > TYPED_ANSWER_LENGTH:
-        raise AnswerError(_("답이 너무 깁니다. %(n)d자 안으로 적어 주세요.") % {"n": TYPED_ANSWER_LENGTH})
-    if any(unicodedata.category(char) == "Cc" for char in text):  # NUL and the like: PostgreSQL refuses them
-        raise AnswerError(_("답에 쓸 수 없는 제어 문자가 들어 있습니다. 글자만 적어 주세요."))
-    return text
-
-
-def _chosen(question, tokens, among=None):
-    """The question's choices for the posted tokens, in the order posted. ``among`` narrows them
-    to the role the tokens are posted as (a matching term, never a description or a distractor)."""
-    by_token = {c.token: c for c in (question.choices.all() if among is None else among)}
-    if any(t not in by_token for t in tokens):
-        raise AnswerError(_("이 문제의 선택지가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
-    return [by_token[t] for t in tokens]
-
-
 def parse_answer(question, tokens=(), text="", parts=()):
     """The submitted answer as ``Question.mark`` takes it: chosen choices (in the order posted),
     typed text, and the per-item parts (matching: a description per term; cloze: a text per blank).
     AnswerError when it cannot be graded; then nothing is recorded."""
-    if question.kind in Question.TYPED:
-        text = _check_typed(text)
-        if not text:
-            raise AnswerError(_("답을 입력해 주세요."))
-        if question.kind == Question.Kind.NUMERIC and parse_number(text) is None:
-            raise AnswerError(_("숫자로 답해 주세요 (예: 99.7)."))
-        return {"text": text}
-    if question.kind == Question.Kind.CLOZE:
-        parts = [_check_typed(part) for part in parts]
-        if len(parts) != len(question.blanks):
-            raise AnswerError(_("빈칸의 수가 맞지 않습니다. 페이지를 새로 고친 뒤 다시 답해 주세요."))
-        if not all(parts):
-            raise AnswerError(_("빈칸을 모두 채워 주세요."))
-        return {"parts": parts}
-    tokens = [t for t in tokens if t]
-    if question.kind == Question.Kind.ORDERING:
-        return {"choices": _ordered(question, tokens)}
-    if question.kind == Question.Kind.MATCHING:
-        return _matched(question, tokens, parts)
-    if not tokens:
-        raise AnswerError(_("답을 골라 주세요."))
-    choices = _chosen(question, set(tokens))
-    if question.kind != Question.Kind.MULTIPLE and len(choices) > 1:
-        raise AnswerError(_("하나만 골라 주세요."))
-    return {"choices": choices}
-
-
-def _ordered(question, tokens):
-    choices = _chosen(question, tokens)
-    if len(set(tokens)) != len(tokens):
-        raise AnswerError(_("같은 항목을 두 자리에 골랐습니다. 자리마다 다른 항목을 골라 주세요."))
-    if len(choices) != len(question.choices.all()):
-        raise AnswerError(_("모든 자리에 항목을 골라 주세요."))
-    return choices
-
-
-def _matched(question, tokens, parts):
-    terms = _chosen(question, tokens, among=[c for c in question.choices.all() if c.text])
-    if len(set(tokens)) != len(tokens) or len(terms) != sum(1 for c in question.choices.all() if c.text):
-        raise AnswerError(_("항목이 빠졌거나 두 번 왔습니다. 페이지를 새로 고친 뒤 다시 답해 주세요."))
-    if len(parts) != len(terms) or not all(parts):
-        raise AnswerError(_("항목마다 짝을 골라 주세요."))
-    if not set(parts) <= {c.pair_token for c in question.choices.all() if c.match}:
-        raise AnswerError(_("이 문제의 보기가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
-    return {"choices": terms, "parts": list(parts)}
+    return question.kind_class.parse(question, tokens, text, parts)
 
 
 def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):

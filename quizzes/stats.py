@@ -174,7 +174,7 @@ def analyse(quiz):
     scores = sorted([0.0] * (n - len(scores)) + [round(score, 6) for score in scores])  # 0: nothing right
     sums = _item_sums(attempts)
     analysis = QuizAnalysis(n, len(questions), scores, [])
-    counts = frequencies(questions, attempts) | _item_frequencies([q for q in questions if q.is_itemised], attempts)
+    counts = frequencies(questions, attempts) | _item_frequencies(_counting("items", questions), attempts)
     for question in questions:
         right, squares, with_score = sums.get(question.pk, (0, 0, 0))
         p = right / n if n else None
@@ -226,13 +226,14 @@ def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5):
     most common wrong answer) and the item analysis (first attempts)."""
     counted = Count("answers", filter=Q(answers__attempt__in=attempts))
     result = {}
-    chosen = [q.pk for q in questions if q.has_choices and not q.is_itemised]
-    choices = Choice.objects.filter(question__in=chosen).annotate(times=counted).order_by("question", "order")
+    choices = (
+        Choice.objects.filter(question__in=_counting("choices", questions))
+        .annotate(times=counted)
+        .order_by("question", "order")
+    )
     for choice in choices.filter(is_correct=False) if wrong_only else choices:
         result.setdefault(choice.question_id, []).append((choice.text, choice.times, choice.is_correct))
-    typed = Answer.objects.filter(
-        question__in=[q.pk for q in questions if q.kind in Question.TYPED], attempt__in=attempts
-    )
+    typed = Answer.objects.filter(question__in=_counting("typed", questions), attempt__in=attempts)
     for row in (
         (typed.filter(is_correct=False) if wrong_only else typed)
         .values("question", "text", "is_correct")
@@ -243,6 +244,11 @@ def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5):
         if len(given) < typed_limit:
             given.append((row["text"], row["times"], row["is_correct"]))
     return result
+
+
+def _counting(what, questions):
+    """The questions whose kind counts ``what`` in the item analysis ("choices", "typed" or "items")."""
+    return [q for q in questions if q.kind_class.counts == what]
 
 
 def _item_frequencies(questions, attempts):
