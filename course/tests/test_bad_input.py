@@ -22,7 +22,7 @@ from course.models import Lecture, Section
 from course.tests.builders import make_course, make_lecture
 from quizzes.loader import load_quiz_file
 from quizzes.models import Answer, Question
-from quizzes.tests.builders import make_check
+from quizzes.tests.builders import add_itemised, make_check
 
 pytestmark = pytest.mark.django_db
 QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -193,19 +193,6 @@ def test_the_answer_endpoint_never_fails_on_any_input(text, tokens, htmx):
             assert not any(unicodedata.category(char) == "Cc" for char in answer.text)
 
 
-def every_kind_check(slug):
-    from quizzes.tests.builders import add_question
-    from quizzes.tests.test_itemised import STAGES, add_matching
-
-    quiz = make_check(slug=slug)
-    add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
-    add_matching(quiz)
-    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스\n파드")
-    cloze.prompt = "표준은 {1}, 단위는 {2}."
-    cloze.save()
-    return quiz
-
-
 def forged_post(question, others, rnd, size, foreign, swap):
     """An answer made of this question's own tokens in any role and number, maybe with another
     question's token, maybe with a term's token and a description's token swapped."""
@@ -233,7 +220,8 @@ def test_tokens_of_other_questions_and_other_roles_never_fail_the_answer_or_the_
     from learners.models import ReviewCard
 
     with rolled_back():
-        quiz = every_kind_check("prop-roles")
+        quiz = make_check(slug="prop-roles")
+        add_itemised(quiz)
         questions = list(quiz.questions.prefetch_related("choices"))
         headers = {"HX-Request": "true"} if htmx else {}
         taker, reviewer = client_for_learner("taker"), client_for_learner("reviewer")

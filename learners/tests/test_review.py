@@ -225,14 +225,9 @@ def test_the_header_and_dashboard_show_how_many_cards_are_due(quiz):
 
 
 def test_ordering_matching_and_cloze_cards_are_reviewed_item_by_item(quiz):
-    from quizzes.tests.builders import add_question
-    from quizzes.tests.test_itemised import STAGES, add_matching
+    from quizzes.tests.builders import add_itemised
 
-    ordering = add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
-    matching = add_matching(quiz)
-    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스 | k8s\n파드")
-    cloze.prompt = "표준은 {1}, 단위는 {2}."
-    cloze.save()
+    ordering, matching, cloze = add_itemised(quiz)
     quiz.questions.update(section=quiz.section)
     client = client_for_learner("items")
     for question in (ordering, matching, cloze):

@@ -247,14 +247,10 @@ def test_no_path_deletes_a_choice_an_answer_points_to(answered):
 
 def test_the_attempt_page_shows_every_kind_as_it_was_answered_after_every_edit(client, editor):
     """Ordering, matching and cloze too: the prompt, the items in the order shown, the key."""
-    from quizzes.tests.test_itemised import STAGES, add_matching
+    from quizzes.tests.builders import add_itemised
 
     quiz = make_check(slug="all-kinds")
-    add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
-    add_matching(quiz)
-    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스\n파드")
-    cloze.prompt = "표준은 {1}, 단위는 {2}."
-    cloze.save()
+    _ordering, _matching, cloze = add_itemised(quiz)
     learner = Client()
     for question in quiz.questions.all():
         post = question.example_post()

@@ -112,8 +112,7 @@ def test_the_statistics_page_and_its_csv_show_the_analysis(quiz, client, editor)
 def test_partly_right_answers_count_as_their_share_and_items_are_counted_per_position(client, editor):
     from learners.learner import Learner
     from quizzes.services import answer_submit
-    from quizzes.tests.builders import add_question, make_check
-    from quizzes.tests.test_itemised import STAGES
+    from quizzes.tests.builders import STAGES, add_question, make_check
 
     quiz = make_check(slug="partial")
     ordering = add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])

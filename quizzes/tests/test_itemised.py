@@ -8,31 +8,18 @@ from django.urls import reverse
 
 from core.files import ContentError
 from quizzes.loader import load_quiz_file
-from quizzes.models import Answer, Attempt, Choice, Question
-from quizzes.tests.builders import add_question, make_check
+from quizzes.models import Answer, Attempt, Question
+from quizzes.tests.builders import PAIRS, STAGES, add_itemised, make_check
 from quizzes.tests.test_admin import question_form
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-STAGES = ["모놀리식", "SOA", "ESB", "MSA"]
-PAIRS = [("SOA", "서비스를 모듈처럼 조합"), ("ESB", "중앙 통합 계층"), ("MSA", "서비스마다 독립 배포")]
-
-
-def add_matching(quiz, order=6, pairs=PAIRS, distractor="모든 기능을 한 배포 단위로"):
-    question = add_question(quiz, "matching", "matching", order)
-    for index, (term, match) in enumerate([*pairs, ("", distractor)], start=1):
-        Choice.objects.create(question=question, order=index, text=term, match=match)
-    return question
 
 
 @pytest.fixture
 def quiz():
     quiz = make_check(slug="items", pass_mark=50)
-    add_question(quiz, "ordering", "ordering", 5, [(text, False, "") for text in STAGES])
-    add_matching(quiz)
-    cloze = add_question(quiz, "cloze", "cloze", 7, accepted="쿠버네티스 | Kubernetes | k8s\n파드 | pod")
-    cloze.prompt = "컨테이너 오케스트레이션의 표준은 {1}이고, 배포 단위는 {2}이다."
-    cloze.save()
+    add_itemised(quiz)
     return quiz
 
 

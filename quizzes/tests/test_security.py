@@ -91,8 +91,7 @@ def test_a_distractors_token_posted_as_a_matching_term_is_refused_not_a_server_e
     from conftest import client_for_learner
     from learners.models import ReviewCard
     from quizzes.models import Answer
-    from quizzes.tests.builders import make_check
-    from quizzes.tests.test_itemised import add_matching
+    from quizzes.tests.builders import add_matching, make_check
 
     quiz = make_check(slug="forged-roles")
     matching = add_matching(quiz)
