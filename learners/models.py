@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Section
-from quizzes.models import Choice, GradedAnswer, Question
+from quizzes.models import Choice, ChosenChoice, GradedAnswer, Question
 
 
 class SectionProgressQuerySet(OwnedQuerySet):
@@ -152,17 +152,11 @@ class AddressConfirmation(models.Model):
         return f"{self.user} · {self.confirmed_at:%Y-%m-%d %H:%M}"
 
 
-class ReviewAnswerChoice(models.Model):
-    """A choice a review answer picked; PROTECT, as ``quizzes.AnswerChoice``."""
-
+class ReviewAnswerChoice(ChosenChoice):
     reviewanswer = models.ForeignKey(ReviewAnswer, on_delete=models.CASCADE)
-    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         db_table = "learners_reviewanswer_choices"  # the table Django made for the plain many-to-many field
         unique_together = [("reviewanswer", "choice")]
         verbose_name = pgettext_lazy("model", "복습에서 고른 선택지")
         verbose_name_plural = pgettext_lazy("model plural", "복습에서 고른 선택지")
-
-    def __str__(self):
-        return str(_("(학습자가 고른 기록: 지우지 않습니다)"))

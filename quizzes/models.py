@@ -624,17 +624,24 @@ class Answer(GradedAnswer):
         return f"{self.attempt} · {self.question_id}"
 
 
-class AnswerChoice(models.Model):
-    """A choice an answer picked. PROTECT: no edit, import or delete can remove it (``Choice.revise``)."""
+class ChosenChoice(models.Model):
+    """A choice a graded answer picked. PROTECT: no edit, import or delete can remove it (``Choice.revise``).
+    Each graded answer's ``choices`` goes through one of these, which adds the answer's key."""
 
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE)
     choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(_("(학습자가 고른 기록: 지우지 않습니다)"))
+
+
+class AnswerChoice(ChosenChoice):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE)
 
     class Meta:
         db_table = "quizzes_answer_choices"  # the table Django made for the plain many-to-many field
         unique_together = [("answer", "choice")]
         verbose_name = pgettext_lazy("model", "고른 선택지")
         verbose_name_plural = pgettext_lazy("model plural", "고른 선택지")
-
-    def __str__(self):
-        return str(_("(학습자가 고른 기록: 지우지 않습니다)"))
