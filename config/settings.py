@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "config.apps.SiteConfig",
     "axes",
     "template_partials",
+    "reversion",
     "core",
     "course",
     "quizzes",

@@ -1,8 +1,12 @@
-"""What several apps' models share: rows that belong to a learner."""
+"""What several apps' models share: rows that belong to a learner, and the staff's audit log."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -69,3 +73,40 @@ def hand_over(model, *, user, session_key):
             row.save()
         kept.append(row)
     return kept
+
+
+class AuditEntry(models.Model):
+    """Who published, reverted, scheduled or regraded what, and when (``core.audit.record``).
+
+    Kept apart from Django's admin log, which records every save: this is the short list of the
+    acts that change what learners see or what they scored. The names are copied, so the entry
+    still reads right after the user or the object is gone.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("공개")
+        DISCARDED = "discarded", _("초안 버림")
+        DRAFTED = "drafted", _("초안 저장")
+        REVERTED = "reverted", _("되돌림")
+        SCHEDULED = "scheduled", _("예약")
+        REGRADED = "regraded", _("재채점")
+        IMPORTED = "imported", _("가져오기")
+
+    at = models.DateTimeField(_("시각"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("누가"), max_length=150, blank=True)
+    action = models.CharField(_("한 일"), max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("무엇을"), max_length=200, blank=True)
+    detail = models.TextField(_("내용"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = pgettext_lazy("model", "작업 기록")
+        verbose_name_plural = pgettext_lazy("model plural", "작업 기록")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
