@@ -1,4 +1,5 @@
-"""Signal handlers: a visitor's work moves to the account at login; passing a check completes its section;
+"""Signal handlers: a visitor's work moves to the account at login; passing a check (or being regraded
+to a pass) completes its section;
 every quiz answer reviews its question's card."""
 
 from django.contrib.auth.signals import user_logged_in
@@ -8,7 +9,7 @@ from learners import review, services
 from learners.learner import SESSION_KEY, Learner
 from learners.progress import passed_quiz_ids
 from quizzes.models import Quiz
-from quizzes.signals import answer_recorded, attempt_finished
+from quizzes.signals import answer_recorded, attempt_finished, attempt_regraded
 
 
 @receiver(user_logged_in)
@@ -18,6 +19,7 @@ def move_visitor_work_to_account(sender, request, user, **kwargs):
 
 
 @receiver(attempt_finished)
+@receiver(attempt_regraded)
 def complete_section_of_passed_check(sender, attempt, **kwargs):
     quiz = attempt.quiz
     if quiz.kind != Quiz.Kind.CHECK or quiz.section_id is None:

@@ -1,10 +1,12 @@
 """Authoring quizzes: quizzes with their questions, questions with their choices, and statistics."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import KeepsLearnerRecordsMixin
 from core.files import ContentError
 from course.admin import MarkdownPreviewMixin, publish, unpublish
+from quizzes import regrade
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
-from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
+from quizzes.models import STATISTICS_PERMISSION, Answer, Choice, Question, QuestionVersion, Quiz
 from quizzes.stats import analyse, analysis_csv, question_stats
 
 
@@ -65,6 +68,7 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("%(quiz)s — GIFT 가져오기") % {"quiz": quiz},
             "quiz": quiz,
+            "object": quiz,
             "form": form,
             "report": report,
         }
@@ -105,6 +109,7 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("%(quiz)s — 문제별 통계") % {"quiz": quiz},
             "quiz": quiz,
+            "object": quiz,
             "rows": question_stats(quiz.questions.all()),
             "analysis": analysis,
         }
@@ -171,5 +176,71 @@ class QuestionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelA
     inlines = [ChoiceInline]
     plain_text_fields = ["accepted_answers"]
     filter_horizontal = ["patterns"]
-    fields = ["quiz", "key", "order", "kind", "prompt", "explanation", "accepted_answers", "section", "patterns"]
+    fields = [
+        "quiz",
+        "key",
+        "order",
+        "kind",
+        "prompt",
+        "explanation",
+        "accepted_answers",
+        "section",
+        "patterns",
+        "versions",
+    ]
+    readonly_fields = ["versions"]
     list_select_related = ["quiz"]
+
+    def get_urls(self):
+        regrade = path(
+            "<int:pk>/regrade/", self.admin_site.admin_view(self.regrade_view), name="quizzes_question_regrade"
+        )
+        return [regrade, *super().get_urls()]
+
+    @admin.display(description=_("판"))
+    def versions(self, question):
+        """The question's versions with how many answers each graded, and the way to the regrade."""
+        if question.pk is None:
+            return "-"
+        counts = dict(Answer.objects.filter(question=question).values_list("version__number").annotate(n=Count("pk")))
+        latest = QuestionVersion.latest(question)
+        context = {"question": question, "latest": latest, "counts": sorted(counts.items(), key=lambda r: r[0] or 0)}
+        return render_to_string("admin/quizzes/question/_versions.html", context)
+
+    def save_related(self, request, form, formsets, change):
+        """Saved with its choices: a question learners answered starts a new version if it changed."""
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        if not Answer.objects.filter(question=question).exists():
+            return
+        before = QuestionVersion.latest(question)
+        version = QuestionVersion.of(question)
+        if version != before and before is not None:
+            message = _(
+                "답이 있는 문제를 고쳐 새 판(%(new)s)을 만들었습니다. 지난 답은 채점된 판 그대로 남습니다. "
+                "새 판으로 다시 매기려면 '재채점'을 여세요."
+            )
+            self.message_user(request, message % {"new": version}, messages.WARNING)
+
+    def regrade_view(self, request, pk):
+        """GET: what a regrade would change, before anything is written. POST: write exactly that."""
+        question = get_object_or_404(Question.objects.select_related("quiz"), pk=pk)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        done, stale = None, False
+        if request.method == "POST":
+            try:
+                done = regrade.apply(question, user=request.user, digest=request.POST.get("digest", ""))
+            except regrade.StalePlan:
+                stale = True
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(question)s — 재채점") % {"question": question},
+            "question": question,
+            "object": question,
+            "plan": done or regrade.plan(question),
+            "done": done is not None,
+            "stale": stale,
+        }
+        return render(request, "admin/quizzes/question/regrade.html", context)

@@ -5,13 +5,16 @@ whether it was right at the time, and snapshots the pass mark, so later edits to
 question cannot rewrite a learner's history.
 """
 
+import hashlib
 import html
+import json
 import re
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, router
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.deletion import Collector, ProtectedError
 from django.db.models.functions import Coalesce
@@ -23,6 +26,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.cache import cached_fragment
 from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Section
 from quizzes.kinds import KINDS, kind_of
@@ -235,6 +239,17 @@ class Question(RendersMarkdown):
             "key": [choice.token for choice in self.choices.all()],
         }
 
+    def version_content(self):
+        """What a version of this question keeps (``QuestionVersion``): everything a learner reads
+        and is graded against, with the choices in their authored order."""
+        return {
+            "kind": self.kind,
+            "prompt": self.prompt_html,
+            "explanation": self.explanation_html,
+            "accepted": self.accepted_answers,
+            "choices": [choice.shown() for choice in self.choices.all()],
+        }
+
     def as_shown(self, shown):
         """(question, choices, pairs) as the learner saw them when they answered, from ``Answer.shown``,
         whatever was edited since. Only the links (its section, its patterns) are today's."""
@@ -351,6 +366,9 @@ class Choice(RendersMarkdown):
     feedback_html = models.TextField(editable=False, blank=True)
     token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
     retired = models.BooleanField(default=False, editable=False)
+    # The choice that took a retired one's place (``revise``): a regrade follows it to read an old
+    # answer's pick against the question's new version.
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, editable=False)
 
     objects = CurrentChoiceManager()
     all_objects = models.Manager()
@@ -379,12 +397,14 @@ class Choice(RendersMarkdown):
         """Give the choice new ``values``; return the choice that now holds them. A choice that
         an answer picked keeps what the learner saw: it is retired and a new choice is made."""
         choice = self
-        if any(getattr(self, name) != value for name, value in values.items()) and self.is_answered():
-            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+        replacing = any(getattr(self, name) != value for name, value in values.items()) and self.is_answered()
+        if replacing:
             choice = Choice(question_id=self.question_id, **{name: getattr(self, name) for name in self.AUTHORED})
         for name, value in values.items():
             setattr(choice, name, value)
         choice.save()
+        if replacing:
+            Choice.all_objects.filter(pk=self.pk).update(retired=True, replaced_by=choice)
         return choice
 
     def remove(self):
@@ -422,6 +442,59 @@ class Choice(RendersMarkdown):
         """What a matching form posts for this choice's description: unlike ``token``, which the
         form shows beside the term, it cannot be linked to the term without the server's secret."""
         return salted_hmac("quizzes.pair", self.token).hexdigest()[:16]
+
+
+class QuestionVersion(models.Model):
+    """One version of a question as answers were graded against it (Moodle 4's question versions).
+
+    Made when an answer finds the question's content (``Question.version_content``) changed since
+    the last version, and when an editor saves a question that has answers: so an edit after the
+    first answers starts version 2, and each answer keeps the version it was graded with
+    (``GradedAnswer.version``), whatever is edited, imported or reverted later. Never changed.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("판"))
+    content = models.JSONField(editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["question", "number"]
+        verbose_name = pgettext_lazy("model", "문제의 판")
+        verbose_name_plural = pgettext_lazy("model plural", "문제의 판")
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="question_version_unique_number")]
+
+    def __str__(self):
+        return _("판 %(n)d") % {"n": self.number}
+
+    @staticmethod
+    def digest(content):
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @classmethod
+    def latest(cls, question):
+        return cls.objects.filter(question=question).order_by("-number").first()
+
+    @classmethod
+    def of(cls, question):
+        """The version holding the question's content now: the latest, or a new one if it changed."""
+        content = question.version_content()
+        digest = cls.digest(content)
+        latest = cls.latest(question)
+        if latest is not None and latest.content_hash == digest:
+            return latest
+        try:
+            with transaction.atomic():
+                number = latest.number + 1 if latest else 1
+                return cls.objects.create(question=question, number=number, content=content, content_hash=digest)
+        except IntegrityError:  # another answer made it at the same moment
+            return cls.latest(question)
+
+    @classmethod
+    def current_id(cls, question):
+        """``of(question).pk``, looked up once per content version: every edit changes that version."""
+        return cached_fragment("question-version", question.pk, build=lambda: cls.of(question).pk)
 
 
 def questions_needed(pass_mark, total):
@@ -585,6 +658,11 @@ class GradedAnswer(models.Model):
     is_correct = models.BooleanField()
     credit = models.FloatField(_("점수"), default=0, help_text=_("0에서 1까지. 순서·짝·빈칸 문제는 맞힌 항목만큼"))
     answered_at = models.DateTimeField(default=timezone.now)
+    # The version of the question it was graded against (a regrade moves it to the newer one and
+    # keeps the old grade in a ``Regrade``). PROTECT: no edit, import or delete removes it.
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("채점한 판")
+    )
 
     class Meta:
         abstract = True
@@ -601,6 +679,7 @@ class GradedAnswer(models.Model):
             shown=question.shown(choices, pairs) | {"chosen": [c.token for c in chosen]},
             is_correct=mark.is_correct,
             credit=mark.credit,
+            version_id=QuestionVersion.current_id(question),
             **fields,
         )
         answer.choices.set(chosen)
@@ -622,6 +701,29 @@ class Answer(GradedAnswer):
 
     def __str__(self):
         return f"{self.attempt} · {self.question_id}"
+
+
+class Regrade(models.Model):
+    """An answer graded again against a newer version of its question, on an editor's request:
+    the grade before and the grade after, so the attempt keeps both in its history."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="regrades")
+    from_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    to_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    old_credit = models.FloatField()
+    new_credit = models.FloatField()
+    regraded_at = models.DateTimeField(default=timezone.now)
+    regraded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["answer", "regraded_at", "id"]
+        verbose_name = pgettext_lazy("model", "재채점")
+        verbose_name_plural = pgettext_lazy("model plural", "재채점")
+
+    def __str__(self):
+        return f"{self.answer} {self.old_credit:g} → {self.new_credit:g}"
 
 
 class ChosenChoice(models.Model):

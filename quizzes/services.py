@@ -213,12 +213,16 @@ def quiz_questions(quiz):
     )
 
 
-def question_states(quiz, attempt):
-    """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries."""
+def question_states(quiz, attempt, *, with_versions=False):
+    """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries;
+    ``with_versions`` adds the version each answer was graded against and its regrades."""
     questions = quiz_questions(quiz)
     answers = {}
     if attempt is not None:
-        answers = {a.question_id: a for a in attempt.answers.all()}
+        given = attempt.answers.all()
+        if with_versions:
+            given = given.select_related("version").prefetch_related("regrades__from_version", "regrades__to_version")
+        answers = {a.question_id: a for a in given}
     # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
     # so the order does not change under the learner's eyes.
     shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))

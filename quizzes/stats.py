@@ -7,11 +7,11 @@ A fixed number of aggregate queries per quiz, whatever the number of answers.
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from core.exports import csv_response
-from quizzes.models import Answer, Attempt, Choice, Question
+from quizzes.models import Answer, Attempt, Choice, Question, QuestionVersion
 
 
 @dataclass
@@ -65,6 +65,8 @@ class ItemStats:
     variance: float | None  # of the item score
     discrimination: float | None  # correlation of the item with the rest of the attempt
     frequencies: list  # (choice or given text, times chosen, is_correct); per item (label, times right, None)
+    version: int | None = None  # the question's current version: the only one the frequencies count
+    older: int = 0  # answers among the attempts graded against an older version (scores count them as graded)
 
     @property
     def flags(self):
@@ -160,7 +162,7 @@ ITEM_SUMS = """
 
 
 def analyse(quiz):
-    """The quiz's item analysis in five queries, whatever the number of attempts."""
+    """The quiz's item analysis in seven queries, whatever the number of attempts."""
     questions = list(quiz.questions.all())
     attempts = first_finished_attempts(quiz)
     n = attempts.count()
@@ -174,7 +176,9 @@ def analyse(quiz):
     scores = sorted([0.0] * (n - len(scores)) + [round(score, 6) for score in scores])  # 0: nothing right
     sums = _item_sums(attempts)
     analysis = QuizAnalysis(n, len(questions), scores, [])
-    counts = frequencies(questions, attempts) | _item_frequencies(_counting("items", questions), attempts)
+    counts = frequencies(questions, attempts, current_only=True)
+    counts |= _item_frequencies(_counting("items", questions), attempts)
+    versions = _versions(questions, attempts)
     for question in questions:
         right, squares, with_score = sums.get(question.pk, (0, 0, 0))
         p = right / n if n else None
@@ -186,9 +190,28 @@ def analyse(quiz):
                 variance=squares / n - p * p if n else None,
                 discrimination=_rest_correlation(n, right, squares, with_score, analysis),
                 frequencies=counts.get(question.pk, []),
+                **versions.get(question.pk, {}),
             )
         )
     return analysis
+
+
+def latest_version(field="pk"):
+    """The ``field`` of the latest version of the outer row's question."""
+    return Subquery(QuestionVersion.objects.filter(question=OuterRef("question")).order_by("-number").values(field)[:1])
+
+
+def _versions(questions, attempts):
+    """Per question: its latest version's number, and how many of the attempts' answers an older one graded."""
+    rows = (
+        Answer.objects.filter(question__in=questions, attempt__in=attempts)
+        .values("question")
+        .annotate(
+            version=latest_version("number"),
+            older=Count("pk", filter=~Q(version=latest_version()), distinct=True),
+        )
+    )
+    return {row.pop("question"): row for row in rows}
 
 
 def _item_sums(attempts):
@@ -219,12 +242,14 @@ def _rest_correlation(n, right, squares, with_score, analysis):
     return (covariance_with_score - item_variance) / (item_variance * rest_variance) ** 0.5
 
 
-def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5):
+def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5, current_only=False):
     """How often the answers of ``attempts`` chose each choice or gave each typed answer, per
     question: (text, times, is_correct), every choice in its order, the typed answers most given
     first (at most ``typed_limit``). The one count behind the statistics table (all attempts, the
-    most common wrong answer) and the item analysis (first attempts)."""
-    counted = Count("answers", filter=Q(answers__attempt__in=attempts))
+    most common wrong answer) and the item analysis (first attempts, ``current_only``: answers
+    graded against each question's latest version)."""
+    current = Q(answers__version=latest_version()) if current_only else Q()
+    counted = Count("answers", filter=Q(answers__attempt__in=attempts) & current)
     result = {}
     choices = (
         Choice.objects.filter(question__in=_counting("choices", questions))
@@ -234,6 +259,8 @@ def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5):
     for choice in choices.filter(is_correct=False) if wrong_only else choices:
         result.setdefault(choice.question_id, []).append((choice.text, choice.times, choice.is_correct))
     typed = Answer.objects.filter(question__in=_counting("typed", questions), attempt__in=attempts)
+    if current_only:
+        typed = typed.filter(version=latest_version())
     for row in (
         (typed.filter(is_correct=False) if wrong_only else typed)
         .values("question", "text", "is_correct")

@@ -134,7 +134,7 @@ def attempt_detail(request, pk):
         Attempt.objects.owned_by(owner).select_related("quiz__lecture__course", "quiz__section"), pk=pk
     )
     quiz = attempt.quiz
-    states = services.question_states(quiz, attempt)
+    states = services.question_states(quiz, attempt, with_versions=True)
     context = {
         "quiz": quiz,
         "attempt": attempt,

@@ -182,6 +182,11 @@ class Kind:
         """Messages for (is_correct, text, match) choices that cannot make the question gradable."""
         raise NotImplementedError
 
+    def resend(self, question, answer, picked):
+        """An answer given to an older version, as ``parse`` reads a POST to this one, for a regrade.
+        ``picked``: (the choice as the answer kept it, the current choice standing for it or None)."""
+        return {"tokens": [choice.token if choice else "" for _record, choice in picked]}
+
     def arrange(self, question, choices, seed, shuffle=True):
         """(choices, pairs) in the order shown; by default the choices shuffled from the secret seed."""
         choices = list(choices)
@@ -270,6 +275,9 @@ class TypedKind(Kind):
             raise AnswerError(_("답을 입력해 주세요."))
         self.check_value(text)
         return {"text": text}
+
+    def resend(self, question, answer, picked):
+        return {"text": answer.text}
 
     def check_value(self, text):
         """Raise AnswerError when a non-empty answer cannot be this kind's."""

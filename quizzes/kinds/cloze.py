@@ -34,6 +34,9 @@ class Cloze(ItemisedKind):
             raise AnswerError(_("빈칸을 모두 채워 주세요."))
         return {"parts": parts}
 
+    def resend(self, question, answer, picked):
+        return {"parts": [item["given"] for item in answer.given]}
+
     def items(self, question, choices, parts):
         return [
             item("", given, accepted[0], normalise_answer(given) in {normalise_answer(a) for a in accepted})

@@ -26,6 +26,15 @@ class Matching(ItemisedKind):
             raise AnswerError(_("이 문제의 보기가 아닌 값이 왔습니다. 페이지를 새로 고친 뒤 다시 골라 주세요."))
         return {"choices": terms, "parts": list(parts)}
 
+    def resend(self, question, answer, picked):
+        """Each term with its pick, the description found again by its text."""
+        given = {item["label"]: item["given"] for item in answer.given}
+        pairs = {c.match: c.pair_token for c in question.choices.all() if c.match}
+        return {
+            "tokens": [choice.token if choice else "" for _record, choice in picked],
+            "parts": [pairs.get(given.get(record["plain"]), "") for record, _choice in picked],
+        }
+
     def items(self, question, choices, parts):
         pairs = {c.pair_token: c for c in question.choices.all() if c.match}
         picked = dict(zip((c.pk for c in choices), parts, strict=True))

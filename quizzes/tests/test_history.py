@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -17,29 +16,6 @@ from quizzes.tests.builders import add_question, make_check
 
 pytestmark = pytest.mark.django_db
 BANK = Path(settings.CONTENT_DIR) / "cloud-native-patterns" / "quizzes" / "lecture-01.toml"
-
-
-def answer(client, quiz, key, **data):
-    question = quiz.questions.get(key=key)
-    return client.post(reverse("quizzes:answer", args=[quiz.slug, question.pk]), data)
-
-
-def token(quiz, key, text):
-    return quiz.questions.get(key=key).choices.get(text=text).token
-
-
-@pytest.fixture
-def learner_history():
-    """A learner ("alice") who completed the section and finished the check: 3 of 4 right."""
-    quiz = make_check()
-    alice = Client()
-    alice.force_login(User.objects.create_user("alice"))
-    answer(alice, quiz, "single", choice=token(quiz, "single", "kubelet"))
-    answer(alice, quiz, "multiple", choice=[token(quiz, "multiple", "파드"), token(quiz, "multiple", "서비스")])
-    answer(alice, quiz, "tf", choice=token(quiz, "tf", "참"))  # wrong
-    answer(alice, quiz, "short", text="k8s")
-    alice.post(reverse("learners:section-complete", args=[quiz.section.pk]), {"completed": "1"})
-    return quiz, alice
 
 
 def records():
@@ -116,14 +92,6 @@ def review_of(html, question):
 def picked(question):
     """The choices answers to ``question`` point to, retired ones included."""
     return Choice.all_objects.filter(answers__question=question)
-
-
-@pytest.fixture
-def answered(learner_history):
-    """alice's finished attempt, and the attempt page as she saw it first."""
-    quiz, alice = learner_history
-    attempt = Attempt.objects.get()
-    return quiz, alice, attempt, alice.get(attempt.get_absolute_url()).content.decode()
 
 
 def test_a_reimported_bank_with_other_choices_keeps_what_the_learner_chose(answered, tmp_path):

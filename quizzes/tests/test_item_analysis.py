@@ -25,7 +25,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, QuestionVersion
 from quizzes.stats import analyse
 from quizzes.tests.builders import make_check
 
@@ -36,7 +36,11 @@ TABLE = {"A": (1, 1, 1, 0), "B": (1, 1, 0, 0), "C": (1, 0, 0, 0), "D": (0, 0, 1,
 def answer(attempt, question, right):
     choices = [c for c in question.choices.all() if c.is_correct == bool(right)][:1]
     given = attempt.answers.create(
-        question=question, is_correct=bool(right), credit=float(bool(right)), text="" if choices else "오답"
+        question=question,
+        is_correct=bool(right),
+        credit=float(bool(right)),
+        text="" if choices else "오답",
+        version=QuestionVersion.of(question),
     )
     given.choices.set(choices)
 
@@ -59,7 +63,7 @@ def quiz():
 
 
 def test_the_analysis_matches_the_hand_computed_example(quiz, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         analysis = analyse(quiz)
     assert analysis.attempts == 5 and analysis.distribution == [1, 2, 1, 1, 0]
     assert analysis.mean == pytest.approx(1.4) and analysis.median == 1
