@@ -150,7 +150,6 @@ if REDIS_URL:
         "default": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL},
         "content-version": {"BACKEND": "config.metrics.MeasuredRedisCache", "LOCATION": REDIS_URL},
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
     CACHES = {
@@ -164,6 +163,10 @@ else:
             "LOCATION": str(CACHE_DIR / "content-version"),
         },
     }
+
+# Sessions are read from the shared cache (Redis, or the directory all workers share; never a
+# per-process memory cache, which would serve a stale session) and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,7 +225,12 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 # Login throttling (django-axes): five failures for one account from one address lock that pair
 # for 15 minutes; a successful login or password reset lifts it. Other addresses, and other
 # accounts from the same address, are not affected.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The cached backend signs users in; ModelBackend stays listed so sessions signed in before keep working.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "learners.auth.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

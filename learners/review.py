@@ -40,33 +40,32 @@ def _schedule(card, rating, correct, now):
     state, _log = SCHEDULER.review_card(state, rating, now)
     if rating == Rating.Again:
         state.due = now  # due at once, whatever the interval would be
-    card.fsrs, card.due = state.to_dict(), state.due
-    card.reviews += 1
-    card.last_correct = correct
-    card.save(update_fields=["fsrs", "due", "reviews", "last_correct"])
+    reviews = card.reviews
+    card.fsrs, card.due, card.reviews, card.last_correct = state.to_dict(), state.due, reviews + 1, correct
+    if card.pk is None:
+        card.save()
+        return
+    # Only if nobody reviewed the card since it was read: else the caller's transaction fails and reads again.
+    changed = ReviewCard.objects.filter(pk=card.pk, reviews=reviews).update(
+        fsrs=card.fsrs, due=card.due, reviews=card.reviews, last_correct=correct
+    )
+    if not changed:
+        raise IntegrityError("the review card changed since it was read")
 
 
-def _card(owner, question, now):
-    """The owner's card for this question, created (due now) if they have none; safe against races."""
-    card = ReviewCard.objects.owned_by(owner).filter(question=question).first()
-    if card:
-        return card
-    try:
-        with transaction.atomic():
-            return ReviewCard.objects.create(question=question, due=now, **owner.fields)
-    except IntegrityError:
-        return ReviewCard.objects.owned_by(owner).get(question=question)
-
-
-def record_quiz_answer(answer, now=None):
-    """A new quiz answer reviews the question's card (the card is made at the first answer)."""
+def prepare_quiz_answer(owner, question, attempt, now=None):
+    """A quiz answer about to be stored reviews its question's card, made at the first answer.
+    The card is read now; the returned write runs in the answer's transaction
+    (``quizzes.signals.answer_recording``)."""
     now = now or timezone.now()
-    attempt = answer.attempt
-    owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
-    with transaction.atomic():
-        card = ReviewCard.objects.select_for_update().get(pk=_card(owner, answer.question, now).pk)
-        retried = attempt.number > 1 and card.last_correct is False
-        _schedule(card, rating_for(answer.is_correct, retried), answer.is_correct, now)
+    card = ReviewCard.objects.owned_by(owner).filter(question=question).first()
+
+    def review(answer):
+        reviewed = card or ReviewCard(question=question, due=now, **owner.fields)
+        retried = attempt.number > 1 and reviewed.last_correct is False
+        _schedule(reviewed, rating_for(answer.is_correct, retried), answer.is_correct, now)
+
+    return review
 
 
 def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):

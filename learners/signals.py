@@ -1,15 +1,22 @@
 """Signal handlers: a visitor's work moves to the account at login; passing a check (or being regraded
-to a pass) completes its section;
-every quiz answer reviews its question's card."""
+to a pass) completes its section; every quiz answer reviews its question's card; a saved user is
+read again from the database (learners.auth)."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from learners import review, services
+from learners.auth import forget_user
 from learners.learner import SESSION_KEY, Learner
 from learners.progress import passed_quiz_ids
 from quizzes.models import Quiz
-from quizzes.signals import answer_recorded, attempt_finished, attempt_regraded
+from quizzes.signals import answer_recording, attempt_finished, attempt_regraded
+
+
+post_save.connect(forget_user, sender=get_user_model(), dispatch_uid="learners-forget-saved-user")
+post_delete.connect(forget_user, sender=get_user_model(), dispatch_uid="learners-forget-deleted-user")
 
 
 @receiver(user_logged_in)
@@ -29,6 +36,6 @@ def complete_section_of_passed_check(sender, attempt, **kwargs):
         services.progress_set_completed(section=quiz.section, owner=owner, completed=True)
 
 
-@receiver(answer_recorded)
-def review_the_answered_question(sender, answer, **kwargs):
-    review.record_quiz_answer(answer)
+@receiver(answer_recording)
+def review_the_answered_question(sender, owner, question, attempt, **kwargs):
+    return review.prepare_quiz_answer(owner, question, attempt)

@@ -668,9 +668,10 @@ class GradedAnswer(models.Model):
         abstract = True
 
     @classmethod
-    def record(cls, *, question, arranged, sent, mark, **fields):
+    def record(cls, *, question, arranged, sent, mark, version_id=None, **fields):
         """Store a graded answer: ``sent`` as ``parse_answer`` read it, ``mark`` as the question
-        graded it, ``arranged`` the (choices, pairs) the learner was shown."""
+        graded it, ``arranged`` the (choices, pairs) the learner was shown, ``version_id`` the
+        question's current version if the caller looked it up before its transaction."""
         choices, pairs = arranged
         chosen = sent.get("choices", ())
         answer = cls.objects.create(
@@ -679,10 +680,12 @@ class GradedAnswer(models.Model):
             shown=question.shown(choices, pairs) | {"chosen": [c.token for c in chosen]},
             is_correct=mark.is_correct,
             credit=mark.credit,
-            version_id=QuestionVersion.current_id(question),
+            version_id=version_id or QuestionVersion.current_id(question),
             **fields,
         )
-        answer.choices.set(chosen)
+        field = cls._meta.get_field("choices")  # one insert, where choices.set() would read first
+        through, name = field.remote_field.through, field.m2m_field_name()
+        through.objects.bulk_create(through(**{name: answer, "choice": c}) for c in chosen)
         return answer
 
 

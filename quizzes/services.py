@@ -14,8 +14,16 @@ from django.utils.translation import gettext as _
 
 from core.cache import cached_fragment
 from quizzes.kinds import AnswerError
-from quizzes.models import Answer, Attempt, Question, Score, first_shuffle_seed, new_shuffle_seed
-from quizzes.signals import answer_recorded, attempt_finished
+from quizzes.models import (
+    Answer,
+    Attempt,
+    Question,
+    QuestionVersion,
+    Score,
+    first_shuffle_seed,
+    new_shuffle_seed,
+)
+from quizzes.signals import answer_recording, attempt_finished
 
 
 @dataclass
@@ -113,12 +121,17 @@ def _attempt_open(quiz, owner):
     number = Attempt.objects.owned_by(owner).filter(quiz=quiz).count() + 1
     try:
         with transaction.atomic():
-            seed = first_shuffle_seed(quiz) if number == 1 else new_shuffle_seed()
-            return Attempt.objects.create(
-                quiz=quiz, number=number, pass_mark=quiz.pass_mark, shuffle_seed=seed, **owner.fields
-            )
+            attempt = _new_attempt(quiz, owner, number)
+            attempt.save()
+            return attempt
     except IntegrityError:
         return Attempt.objects.owned_by(owner).get(quiz=quiz, finished_at__isnull=True)
+
+
+def _new_attempt(quiz, owner, number=1):
+    """An attempt not yet saved; the first takes the shuffle every learner saw before answering."""
+    seed = first_shuffle_seed(quiz) if number == 1 else new_shuffle_seed()
+    return Attempt(quiz=quiz, number=number, pass_mark=quiz.pass_mark, shuffle_seed=seed, **owner.fields)
 
 
 def parse_answer(question, tokens=(), text="", parts=()):
@@ -128,54 +141,100 @@ def parse_answer(question, tokens=(), text="", parts=()):
     return question.kind_class.parse(question, tokens, text, parts)
 
 
-def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
-    """Grade and record one answer; return (answer, created). Raises AnswerError for bad input.
+@dataclass
+class Submission:
+    """What one answer POST did: the attempt as it is now, with its answers, or why nothing was recorded."""
 
-    A second submit of the same question returns the first answer unchanged.
+    attempt: Attempt | None = None
+    answers: list | None = None  # None: not read yet
+    error: str = ""
+
+
+def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
+    """Grade and record one answer; return (answer, created, Submission). Raises AnswerError for bad input.
+
+    Everything is read first. Then one short write transaction opens the attempt at the first
+    answer, stores the answer, lets ``answer_recording``'s listeners write (the review card) and
+    finishes the attempt at the last answer: on SQLite the write lock is held for inserts and
+    updates only. A second submit of the same question returns the first answer unchanged.
     """
     if question.quiz_id != quiz.pk:
         raise AnswerError(_("이 퀴즈의 문제가 아닙니다."))
-    latest = attempt_latest(quiz, owner)
-    if latest is not None and latest.is_finished:
-        existing = latest.answers.filter(question=question).first()
-        if existing:
-            return existing, False
-        raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
-    given = parse_answer(question, tokens, text, parts)
+    for _try in range(2):  # a concurrent request may open the attempt first: then read again, once
+        attempt = attempt_latest(quiz, owner)
+        answers = list(attempt.answers.all()) if attempt else []
+        if existing := next((a for a in answers if a.question_id == question.pk), None):
+            return existing, False, Submission(attempt, answers)
+        if attempt is not None and attempt.is_finished:
+            raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
+        try:
+            answer = _record(
+                quiz, question, owner, attempt or _new_attempt(quiz, owner), answers, sent=(tokens, text, parts)
+            )
+        except IntegrityError:
+            continue
+        return answer, True, Submission(answer.attempt, [*answers, answer])
+    raise AnswerError(_("답을 저장하지 못했습니다. 잠시 뒤에 다시 눌러 주세요."))
+
+
+def _record(quiz, question, owner, attempt, answers, sent):
+    """The write transaction of ``answer_submit``, with everything it needs read beforehand."""
+    given = parse_answer(question, *sent)
     mark = question.mark(**given)
-    attempt = latest or _attempt_open(quiz, owner)
     arranged = attempt.arrange(question, question.choices.all())
+    version_id = QuestionVersion.current_id(question)
+    writes = [write for _r, write in answer_recording.send(Answer, owner=owner, question=question, attempt=attempt)]
+    last = len(answers) + 1 >= len(quiz_questions(quiz))
+    new = attempt.pk is None
     try:
         with transaction.atomic():
+            if new:
+                attempt.save()
             answer = Answer.record(
-                question=question, arranged=arranged, sent=given, mark=mark, attempt=attempt, question_id=question.pk
+                question=question,
+                arranged=arranged,
+                sent=given,
+                mark=mark,
+                attempt=attempt,
+                question_id=question.pk,
+                version_id=version_id,
             )
+            for write in filter(None, writes):
+                write(answer)
+            if last:
+                _finish(attempt, len(quiz_questions(quiz)))
     except IntegrityError:
-        return Answer.objects.get(attempt=attempt, question=question), False
-    answer_recorded.send(sender=Answer, answer=answer)
-    if attempt.answers.count() >= len(quiz_questions(quiz)):
-        attempt_finish(attempt=attempt)
-    return answer, True
+        if new:
+            attempt.pk = None  # rolled back
+        raise
+    return answer
 
 
 def answer_or_error(*, quiz, question, owner, sent):
-    """``answer_submit`` for a view: the message of input that could not be recorded, or ""."""
+    """``answer_submit`` for a view: a Submission, with the message of input that could not be recorded."""
     try:
-        answer_submit(quiz=quiz, question=question, owner=owner, **sent)
+        _answer, _created, submission = answer_submit(quiz=quiz, question=question, owner=owner, **sent)
     except AnswerError as error:
-        return str(error)
-    return ""
+        return Submission(error=str(error))
+    return submission
 
 
 def attempt_finish(*, attempt):
     """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
-    finished_now = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-        finished_at=timezone.now(), question_count=Question.objects.filter(quiz=attempt.quiz_id).count()
-    )
+    with transaction.atomic():
+        _finish(attempt, Question.objects.filter(quiz=attempt.quiz_id).count())
     attempt.refresh_from_db(fields=["finished_at", "question_count"])
-    if finished_now:
-        attempt_finished.send(sender=Attempt, attempt=attempt)
     return attempt
+
+
+def _finish(attempt, question_count):
+    """Close the attempt, in the caller's transaction, so the listeners' writes (a completed section) join it."""
+    now = timezone.now()
+    if Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+        finished_at=now, question_count=question_count
+    ):
+        attempt.finished_at, attempt.question_count = now, question_count
+        attempt_finished.send(sender=Attempt, attempt=attempt)
 
 
 def attempt_retry(*, quiz, owner):
@@ -213,16 +272,23 @@ def quiz_questions(quiz):
     )
 
 
-def question_states(quiz, attempt, *, with_versions=False):
+def _answers(attempt, with_versions):
+    if attempt is None:
+        return []
+    answers = attempt.answers.all()
+    if with_versions:
+        answers = answers.select_related("version").prefetch_related("regrades__from_version", "regrades__to_version")
+    return answers
+
+
+def question_states(quiz, attempt, *, with_versions=False, answers=None):
     """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries;
-    ``with_versions`` adds the version each answer was graded against and its regrades."""
+    ``with_versions`` adds the version each answer was graded against and its regrades. ``answers``:
+    the attempt's answers when the caller has them already."""
     questions = quiz_questions(quiz)
-    answers = {}
-    if attempt is not None:
-        given = attempt.answers.all()
-        if with_versions:
-            given = given.select_related("version").prefetch_related("regrades__from_version", "regrades__to_version")
-        answers = {a.question_id: a for a in given}
+    if answers is None:
+        answers = _answers(attempt, with_versions)
+    answers = {a.question_id: a for a in answers}
     # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
     # so the order does not change under the learner's eyes.
     shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))

@@ -8,5 +8,8 @@ attempt_finished = Signal()
 # Sent once per finished attempt whose answers an editor regraded (quizzes.regrade); kwargs: attempt.
 attempt_regraded = Signal()
 
-# Sent after a new answer is stored in an attempt; kwargs: answer.
-answer_recorded = Signal()
+# Sent before a new quiz answer is stored, outside its write transaction; kwargs: owner, question,
+# attempt (unsaved at the first answer). A receiver reads what it needs now and returns a function
+# that the answer's transaction calls with the stored answer (or None): its writes join that one
+# transaction, and no read holds the write lock.
+answer_recording = Signal()

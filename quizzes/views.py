@@ -27,10 +27,13 @@ def _get_quiz(request, slug):
     )
 
 
-def quiz_context(request, quiz):
-    """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check."""
-    attempt = services.attempt_latest(quiz, request.learner)
-    states = services.question_states(quiz, attempt)
+def quiz_context(request, quiz, submission=None):
+    """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check;
+    after an answer, from what the ``submission`` read and wrote, without reading it again."""
+    if submission is None or submission.attempt is None:
+        submission = services.Submission(attempt=services.attempt_latest(quiz, request.learner))
+    attempt = submission.attempt
+    states = services.question_states(quiz, attempt, answers=submission.answers)
     errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
     for state in states:
         if refused := errors.get(str(state.question.pk)):
@@ -66,14 +69,13 @@ def answer(request, slug, question_pk):
     if question is None:
         return _question_gone(request, quiz, question_pk)
     sent = services.posted(request.POST)
-    error = services.answer_or_error(quiz=quiz, question=question, owner=request.learner.start(), sent=sent)
-
+    submission = services.answer_or_error(quiz=quiz, question=question, owner=request.learner.start(), sent=sent)
     return answered(
         request,
         redirect_to=_anchor(quiz, question),
-        error=error,
-        keep_error=partial(_keep_refused, request, question, error, sent),
-        fragment=partial(_answer_fragment, request, quiz, question, error, sent),
+        error=submission.error,
+        keep_error=partial(_keep_refused, request, question, submission.error, sent),
+        fragment=partial(_answer_fragment, request, quiz, question, submission, sent),
     )
 
 
@@ -90,12 +92,12 @@ def _question_gone(request, quiz, question_pk):
     return redirect(quiz.get_absolute_url())
 
 
-def _answer_fragment(request, quiz, question, error, sent):
+def _answer_fragment(request, quiz, question, submission, sent):
     """The answered question with the score out of band; a finished attempt tells the page's
     progress parts to refresh themselves (``progress-changed``)."""
-    context = quiz_context(request, quiz)
+    context = quiz_context(request, quiz, submission)
     state = next(s for s in context["states"] if s.question.pk == question.pk)
-    state.error = error
+    state.error = error = submission.error
     if error and not state.answered:
         state.posted = sent
     response = render(request, "quizzes/_answer_response.html", {**context, "state": state})

@@ -92,7 +92,7 @@ visitors = [session({{"learner": secrets.token_urlsafe(24)}}) for _ in range({VI
 accounts = []
 for n in range({ACCOUNTS}):
     user = User.objects.create_user(f"bench-{{n}}", password=None)
-    accounts.append(session({{SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+    accounts.append(session({{SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "learners.auth.CachedModelBackend",
                               HASH_SESSION_KEY: user.get_session_auth_hash()}}))
 Session.objects.bulk_create(visitors + accounts)
 question = Quiz.objects.get(slug="1강-복습").questions.filter(kind="single").first()
