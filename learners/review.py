@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
-from learners.learner import Learner
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.models import Quiz
 from quizzes.services import AnswerError, QuestionState, parse_answer

@@ -14,7 +14,6 @@ from learners.progress import passed_quiz_ids
 from quizzes.models import Quiz
 from quizzes.signals import answer_recording, attempt_finished, attempt_regraded
 
-
 post_save.connect(forget_user, sender=get_user_model(), dispatch_uid="learners-forget-saved-user")
 post_delete.connect(forget_user, sender=get_user_model(), dispatch_uid="learners-forget-deleted-user")
 
