@@ -36,9 +36,10 @@ value (``watch_content``), so the list is fetched again.
 Processes must agree on ``n`` (else one could read, under its count, a page another stored under the
 same count at another moment): so each counts every time, not only the future ones, and all read
 one list per random value, even when one process fetched it inside a save's transaction or a save
-was rolled back. The list is in the default cache, not beside the version (where entries must never
-be culled): a process that finds it gone keeps the list it has, and one that never read it fetches
-it anew from the same committed rows. Within one request the count may step while it renders; a key
+was rolled back. The list is in the default cache, not beside the version (where nothing but the
+version may live, lest culling delete it); should it be culled, a process keeps the list it has,
+and one that never read it fetches it anew from the same committed rows (only a rolled-back save's
+time, in the rare list fetched inside that transaction, could then make two lists differ). Within one request the count may step while it renders; a key
 is always computed before the rows it names are read, so an entry is never older than its key.
 
 Pages kept by browsers and proxies are ``public, no-cache`` with an ETag: they ask again each
@@ -277,7 +278,8 @@ class PageCacheMiddleware:
     """Serve shared requests whole from the cache; mark personal answers private.
 
     Sits above the session, CSRF and auth middleware, so a hit costs two cache reads
-    (the version and the page) and no database query. A stored page carries no CSRF
+    (the version and the page; once per version and process, a third: the schedule) and no
+    database query. A stored page carries no CSRF
     token (course.context_processors.shared_page); its forms work through config.csrf.
     """
 
