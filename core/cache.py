@@ -19,8 +19,34 @@ default cache's culling (which deletes random files once it is full); with Redis
 server, whose ``maxmemory-policy volatile-lru`` evicts only keys that expire. Should the
 version still be lost, the next request draws a new random one: every entry is orphaned,
 none is served stale.
+
+Content can also change with no save: a lecture, section or quiz scheduled to go live or to be
+taken down at 09:00 becomes readable, or not, when the clock passes 09:00 (``course.models.
+Publishable`` reads the clock at each query). So the content version has two parts,
+``"<random>.<n>"``: the random value above, and how many of the schedule's times are already
+past. The apps give the times (``register_schedule``: every go-live and take-down time of every
+row, past and future). For each random value, the first process to need them fetches them (one
+query for all models) and stores the sorted list in the shared cache beside the pages; every
+process then keeps that list in memory and counts it with a binary search on each call: no query,
+no cache read per request. At 09:00:00 every process counts one more, so every key changes at once
+and nothing cached before is read again, the frozen in-process values included, without a job, a
+save or a message between processes. Adding or moving a time is a save, which draws a new random
+value (``watch_content``), so the list is fetched again.
+
+Processes must agree on ``n`` (else one could read, under its count, a page another stored under the
+same count at another moment): so each counts every time, not only the future ones, and all read
+one list per random value, even when one process fetched it inside a save's transaction or a save
+was rolled back. The list is in the default cache, not beside the version (where nothing but the
+version may live, lest culling delete it); should it be culled, a process keeps the list it has,
+and one that never read it fetches it anew from the same committed rows (only a rolled-back save's
+time, in the rare list fetched inside that transaction, could then make two lists differ). Within one request the count may step while it renders; a key
+is always computed before the rows it names are read, so an entry is never older than its key.
+
+Pages kept by browsers and proxies are ``public, no-cache`` with an ETag: they ask again each
+time, and a page that changed at 09:00 has a new ETag.
 """
 
+import bisect
 import hashlib
 import uuid
 from contextlib import contextmanager
@@ -29,8 +55,10 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import get_language_from_request
@@ -46,8 +74,48 @@ _request_version = ContextVar("content_version", default=None)
 _frozen = {}
 
 
+# Per process: the sorted schedule times of each random version (see the module docstring).
+_schedules = {}
+_schedule_sources = []
+
+
+def register_schedule(rows):
+    """Add a source of schedule times: a callable returning rows (tuples) of datetimes or None,
+    every go-live and take-down time there is. Sources that return querysets of as many columns
+    are fetched together, in one query."""
+    if rows not in _schedule_sources:
+        _schedule_sources.append(rows)
+
+
 def content_version():
-    return _request_version.get() or _read_version()
+    version = _request_version.get() or _read_version()
+    return f"{version}.{bisect.bisect_right(_schedule(version), timezone.now())}"
+
+
+def _schedule(version):
+    """The sorted schedule times of a random version: one list for every process (see the module
+    docstring), read once per process."""
+    times = _schedules.get(version)
+    if times is None:
+        key = f"schedule:{version}"
+        times = cache.get(key)
+        if times is None:
+            fetched = _fetch_schedule()
+            cache.add(key, fetched, PAGE_TIMEOUT)  # the first process's list wins
+            times = cache.get(key, fetched)
+        if len(_schedules) >= FROZEN_MAX:
+            _schedules.clear()
+        _schedules[version] = times
+    return times
+
+
+def _fetch_schedule():
+    results = [source() for source in _schedule_sources]
+    querysets = [rows for rows in results if isinstance(rows, QuerySet)]
+    if len(querysets) > 1:
+        querysets = [querysets[0].union(*querysets[1:], all=True)]
+    others = [rows for rows in results if not isinstance(rows, QuerySet)]
+    return sorted({at for rows in querysets + others for row in rows for at in row if at is not None})
 
 
 def _read_version():
@@ -210,7 +278,8 @@ class PageCacheMiddleware:
     """Serve shared requests whole from the cache; mark personal answers private.
 
     Sits above the session, CSRF and auth middleware, so a hit costs two cache reads
-    (the version and the page) and no database query. A stored page carries no CSRF
+    (the version and the page; once per version and process, a third: the schedule) and no
+    database query. A stored page carries no CSRF
     token (course.context_processors.shared_page); its forms work through config.csrf.
     """
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.admin import KeepsLearnerRecordsMixin
 from core.cache import content_changed
 from course import references
+from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
 
@@ -101,7 +102,7 @@ class CourseAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
 
 class SectionInline(MarkdownPreviewMixin, admin.StackedInline):
     model = Section
-    fields = ["order", "title", "slug", "is_published", "body"]
+    fields = ["order", "title", "slug", "is_published", "publish_at", "unpublish_at", "body"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
     show_change_link = True
@@ -133,9 +134,10 @@ class ImportLectureForm(forms.Form):
 
 
 @admin.register(Lecture)
-class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["__str__", "course", "number", "is_published", "updated_at"]
-    list_filter = ["course", "is_published"]
+class LectureAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+    list_display = ["__str__", "course", "number", schedule_status, "updated_at"]
+    list_filter = ["course", ScheduleFilter]
+    fields = ["course", "number", "title", "slug", "summary", "is_published", "publish_at", "unpublish_at"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline]
     actions = [publish, unpublish]
@@ -175,13 +177,13 @@ class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
-    list_display = ["title", "lecture", "order", "is_published", "updated_at"]
-    list_filter = ["lecture__course", "lecture", "is_published"]
+class SectionAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+    list_display = ["title", "lecture", "order", schedule_status, "updated_at"]
+    list_filter = ["lecture__course", "lecture", ScheduleFilter]
     list_editable = ["order"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["lecture", "title", "slug", "order", "is_published", "body"]
+    fields = ["lecture", "title", "slug", "order", "is_published", "publish_at", "unpublish_at", "body"]
     actions = [publish, unpublish]
     list_select_related = ["lecture__course"]
 

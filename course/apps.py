@@ -29,10 +29,14 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
-        from core.cache import watch_content
+        from core.cache import register_schedule, watch_content
         from course import search
+        from course.models import Scheduled
 
         post_migrate.connect(ensure_editors_group, sender=self)
         post_migrate.connect(search.fill_if_empty, sender=self)
         watch_content([model for model in self.get_models() if model.__name__ != "SearchEntry"])
         search.connect()
+        for model in self.get_models():
+            if issubclass(model, Scheduled):
+                register_schedule(model.schedule_times)

@@ -1,5 +1,6 @@
 """Course content: courses, lectures, sections, diagrams and the pattern catalog."""
 
+import functools
 import hashlib
 from operator import attrgetter
 
@@ -7,10 +8,11 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,22 +26,126 @@ rerendered = Signal()
 
 
 class Publishable:
-    """Content readers see only when it, and everything that holds it, is published.
+    """Content readers see only when it, and everything that holds it, is published now.
 
     The one rule of "readable now": ``published_q`` for rows reached through a relation,
     ``PublishedQuerySet.published`` for a model's own rows, ``is_readable`` for one object in
-    memory. ``publish_chain`` lists the relations, from the model up, that must all be published.
+    memory. ``publish_chain`` lists the relations, from the model up, that must all be published;
+    each link that is ``Scheduled`` must also be between its go-live and take-down times, read
+    from the clock at the moment of asking (no job flips a flag: core.cache keeps caches in step).
+
+    Who may see the rest (drafts, previews) is the other rule kept here: ``can_preview``, the
+    change permission on the model, with ``visible_q`` and ``PublishedQuerySet.visible_to``.
     """
 
     publish_chain = ("",)
 
     @classmethod
-    def published_q(cls, prefix=""):
+    def published_q(cls, prefix="", now=None):
         """A Q for rows of this model, reached through ``prefix`` ("section__"), that readers may open now."""
-        return Q(**{f"{prefix}{link}is_published": True for link in cls.publish_chain})
+        now = now or timezone.now()
+        q = Q()
+        for link, model in _chain_models(cls):
+            q &= Q(**{f"{prefix}{link}is_published": True})
+            if issubclass(model, Scheduled):
+                q &= Scheduled.live_q(f"{prefix}{link}", now)
+        return q
 
-    def is_readable(self):
-        return all(attrgetter(f"{link}is_published".replace("__", "."))(self) for link in self.publish_chain)
+    def is_readable(self, now=None):
+        now = now or timezone.now()
+        links = (attrgetter(link[:-2].replace("__", "."))(self) if link else self for link in self.publish_chain)
+        return all(obj.is_published_now(now) for obj in links)
+
+    def is_published_now(self, now=None):
+        """Published and live itself, whatever holds it: what a badge beside it says."""
+        return self.is_published and Scheduled.is_live(self, now or timezone.now())
+
+    @classmethod
+    def can_preview(cls, user):
+        """Whether ``user`` may see this model's drafts: unpublished, scheduled or taken down.
+
+        The change permission on the model, for staff accounts (the only ones that can edit; asking
+        only them spares every learner's request the permission queries).
+        """
+        opts = cls._meta
+        return user.is_staff and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @classmethod
+    def visible_q(cls, user, prefix=""):
+        """Everything for those who may preview it, only what is readable now for everyone else."""
+        return Q() if cls.can_preview(user) else cls.published_q(prefix)
+
+
+@functools.cache
+def _chain_models(model):
+    """Each link of ``model.publish_chain`` with the model it reaches."""
+    links = []
+    for link in model.publish_chain:
+        target = model
+        for name in filter(None, link.split("__")):
+            target = target._meta.get_field(name).related_model
+        links.append((link, target))
+    return tuple(links)
+
+
+class Scheduled(models.Model):
+    """A go-live and a take-down time, both optional, on content that ``Publishable`` shows.
+
+    Published content is readable from ``publish_at`` (or at once) until ``unpublish_at`` (or for
+    good). The times are read at request time; every cache in core.cache changes its key when one
+    of them passes (``register_schedule``), so no job has to run at the boundary.
+    """
+
+    publish_at = models.DateTimeField(
+        _("공개 시작"), null=True, blank=True, help_text=_("비워 두면 '공개'에 체크하는 즉시 보입니다.")
+    )
+    unpublish_at = models.DateTimeField(
+        _("공개 종료"), null=True, blank=True, help_text=_("비워 두면 내릴 때까지 계속 보입니다.")
+    )
+
+    ORDER_MESSAGE = _("공개 종료 시각은 공개 시작 시각보다 뒤여야 합니다.")
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def order_constraint(cls):
+        """The database's copy of ``clean``'s rule; each model's Meta lists it."""
+        return models.CheckConstraint(
+            condition=Q(publish_at__isnull=True) | Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=F("publish_at")),
+            name="%(app_label)s_%(class)s_unpublish_after_publish",
+            violation_error_message=cls.ORDER_MESSAGE,
+        )
+
+    def clean(self):
+        errors = {}
+        if self.publish_at and self.unpublish_at and self.unpublish_at <= self.publish_at:
+            errors["unpublish_at"] = [self.ORDER_MESSAGE]
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def live_q(prefix, now):
+        """Between the go-live and the take-down time of the row reached through ``prefix``."""
+        started = Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
+        running = Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now})
+        return started & running
+
+    @staticmethod
+    def is_live(obj, now):
+        """``live_q`` for an object in memory; an object without a schedule (a course) always is."""
+        publish_at, unpublish_at = getattr(obj, "publish_at", None), getattr(obj, "unpublish_at", None)
+        return (publish_at is None or publish_at <= now) and (unpublish_at is None or unpublish_at > now)
+
+    @classmethod
+    def schedule_times(cls):
+        """Every go-live and take-down time of this model, as rows for ``core.cache.register_schedule``."""
+        scheduled = cls.objects.filter(Q(publish_at__isnull=False) | Q(unpublish_at__isnull=False))
+        return scheduled.order_by().values_list("publish_at", "unpublish_at")
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -47,8 +153,9 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(self.model.published_q())
 
     def visible_to(self, user):
-        """Everything for staff (so they can preview), only published content for others."""
-        return self if user.is_staff else self.published()
+        """Everything for those who may preview this model (``Publishable.can_preview``), only
+        what is readable now for everyone else."""
+        return self.filter(self.model.visible_q(user))
 
 
 class SectionQuerySet(PublishedQuerySet):
@@ -59,11 +166,12 @@ class SectionQuerySet(PublishedQuerySet):
 
 class DiagramQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """For readers, no diagram that only unpublished sections use (staff see everything).
+        """For readers, no diagram that only unreadable sections use (those who may preview sections
+        see everything).
 
         A diagram no section uses yet stays visible: a pattern or question may show it.
         """
-        if user.is_staff:
+        if Section.can_preview(user):
             return self
         used = Section.objects.filter(diagrams=models.OuterRef("pk"))
         return self.filter(models.Exists(used.published()) | ~models.Exists(used))
@@ -175,7 +283,7 @@ class Course(Publishable, models.Model):
         return reverse("course:course-detail", args=[self.slug])
 
 
-class Lecture(Publishable, models.Model):
+class Lecture(Publishable, Scheduled):
     """One lecture (N강) of a course, imported from one markdown file."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("강좌"))
@@ -197,6 +305,7 @@ class Lecture(Publishable, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lecture_unique_slug_per_course"),
             models.UniqueConstraint(fields=["course", "number"], name="lecture_unique_number_per_course"),
+            Scheduled.order_constraint(),
         ]
 
     def __str__(self):
@@ -217,7 +326,7 @@ class Lecture(Publishable, models.Model):
         return sections
 
 
-class Section(Publishable, RendersMarkdown):
+class Section(Publishable, Scheduled, RendersMarkdown):
     """One lesson page: a `###` section of a lecture, written in markdown.
 
     ``body_html`` is rendered from ``body`` on every save; pages print it as is.
@@ -253,6 +362,7 @@ class Section(Publishable, RendersMarkdown):
         verbose_name_plural = pgettext_lazy("model plural", "절")
         constraints = [
             models.UniqueConstraint(fields=["lecture", "slug"], name="section_unique_slug_per_lecture"),
+            Scheduled.order_constraint(),
         ]
 
     def __str__(self):

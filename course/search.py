@@ -191,6 +191,7 @@ RESULT_FIELDS = [
     *("section__slug", "section__title", "section__is_published", "section__order"),
     *("section__lecture__slug", "section__lecture__number", "section__lecture__title"),
     *("section__lecture__is_published", "section__lecture__course__slug", "section__lecture__course__is_published"),
+    *("section__publish_at", "section__unpublish_at", "section__lecture__publish_at", "section__lecture__unpublish_at"),
     *("pattern__slug", "pattern__family__name", "family__slug", "diagram__slug"),
 ]
 

@@ -3,7 +3,7 @@
 import copy
 from functools import partial
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -16,8 +16,8 @@ from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Sect
 
 
 def _lectures_with_counts(user):
-    published_only = Q() if user.is_staff else Section.published_q("sections__")
-    return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=published_only))
+    counted = Section.visible_q(user, "sections__")
+    return Lecture.objects.visible_to(user).annotate(section_count=Count("sections", filter=counted))
 
 
 def with_progress(request, lectures):
@@ -71,7 +71,7 @@ def _get_lecture(request, course_slug, lecture_slug):
 def lecture_toc(request, lecture):
     """The lecture's table of contents for this reader, shared through the cache."""
     return cached_fragment(
-        "toc", lecture.pk, request.user.is_staff, frozen=True, build=lambda: lecture.toc_for(request.user)
+        "toc", lecture.pk, Section.can_preview(request.user), frozen=True, build=lambda: lecture.toc_for(request.user)
     )
 
 
@@ -79,7 +79,7 @@ def lecture_toc(request, lecture):
 @require_GET
 def lecture_detail(request, course_slug, lecture_slug):
     build = partial(_get_lecture, request, course_slug, lecture_slug)
-    lecture = cached_fragment("lecture", course_slug, lecture_slug, request.user.is_staff, build=build)
+    lecture = cached_fragment("lecture", course_slug, lecture_slug, Lecture.can_preview(request.user), build=build)
     sections = _with_marks(request, lecture_toc(request, lecture))
     with_progress(request, [lecture])
     context = {
@@ -124,7 +124,8 @@ def _section_content(request, course_slug, lecture_slug, section_slug):
 def section_detail(request, course_slug, lecture_slug, section_slug):
     slugs = (course_slug, lecture_slug, section_slug)
     build = partial(_section_content, request, *slugs)
-    section, patterns = cached_fragment("section", *slugs, request.user.is_staff, frozen=True, build=build)
+    previews = Lecture.can_preview(request.user), Section.can_preview(request.user)
+    section, patterns = cached_fragment("section", *slugs, *previews, frozen=True, build=build)
     context = toc_context(request, section.lecture, section)
     sections, index = context["sections"], context["position"] - 1
     context.update(

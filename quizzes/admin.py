@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import KeepsLearnerRecordsMixin
 from core.files import ContentError
 from course.admin import MarkdownPreviewMixin, publish, unpublish
+from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from quizzes import regrade
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Answer, Choice, Question, QuestionVersion, Quiz
@@ -29,9 +30,13 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "gift_link", "stats_link"]
-    list_filter = ["lecture__course", "lecture", "kind", "is_published"]
+class QuizAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "lecture", "section", "pass_mark", schedule_status, "gift_link", "stats_link"]
+    list_filter = ["lecture__course", "lecture", "kind", ScheduleFilter]
+    fields = [
+        *("lecture", "section", "kind", "title", "slug", "pass_mark", "shuffle"),
+        *("is_published", "publish_at", "unpublish_at"),
+    ]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]

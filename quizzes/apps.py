@@ -10,13 +10,14 @@ class QuizzesConfig(AppConfig):
     editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 
     def ready(self):
-        from core.cache import watch_content
+        from core.cache import register_schedule, watch_content
         from course import panels as course_panels
         from course.apps import ensure_editors_group
         from quizzes import panels
 
         post_migrate.connect(ensure_editors_group, sender=self)
         watch_content(self.get_model(name) for name in self.editor_models)
+        register_schedule(self.get_model("quiz").schedule_times)
         course_panels.register_section_panel(panels.knowledge_check)
         course_panels.register_section_panel(panels.review_after_last_section)
         course_panels.register_lecture_panel(panels.review_on_lecture_page)

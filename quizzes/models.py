@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.cache import cached_fragment
 from core.models import LearnerOwned, OwnedQuerySet
-from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Section
+from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Scheduled, Section
 from quizzes.kinds import KINDS, kind_of
 from quizzes.kinds.base import (  # noqa: F401 (the answer helpers' old home: tests and scripts import them here)
     BLANK_RE,
@@ -44,7 +44,7 @@ class QuizQuerySet(PublishedQuerySet):
     pass
 
 
-class Quiz(Publishable, models.Model):
+class Quiz(Publishable, Scheduled):
     """A set of questions: a knowledge check at the end of a section, or a lecture's review quiz."""
 
     publish_chain = ("", "lecture__", "lecture__course__")
@@ -95,6 +95,7 @@ class Quiz(Publishable, models.Model):
                 violation_error_message=_("이 강의에는 이미 복습 퀴즈가 있습니다."),
             ),
             models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_is_a_percentage"),
+            Scheduled.order_constraint(),
         ]
 
     def __str__(self):
@@ -106,6 +107,7 @@ class Quiz(Publishable, models.Model):
         return reverse("quizzes:quiz-detail", args=[self.slug])
 
     def clean(self):
+        super().clean()
         if self.kind == self.Kind.CHECK and not self.section_id:
             raise ValidationError({"section": _("확인 문제는 절을 골라야 합니다.")})
         if self.kind == self.Kind.REVIEW and self.section_id:
@@ -114,13 +116,15 @@ class Quiz(Publishable, models.Model):
             raise ValidationError({"section": _("이 강의의 절이 아닙니다.")})
 
     @classmethod
-    def published_q(cls, prefix=""):
-        """Published with its lecture, and a knowledge check with its section too."""
-        section = Q(**{f"{prefix}section__isnull": True}) | Section.published_q(f"{prefix}section__")
-        return super().published_q(prefix) & section
+    def published_q(cls, prefix="", now=None):
+        """Published (and live) with its lecture, and a knowledge check with its section too."""
+        now = now or timezone.now()
+        section = Q(**{f"{prefix}section__isnull": True}) | Section.published_q(f"{prefix}section__", now)
+        return super().published_q(prefix, now) & section
 
-    def is_readable(self):
-        return super().is_readable() and (self.section is None or self.section.is_readable())
+    def is_readable(self, now=None):
+        now = now or timezone.now()
+        return super().is_readable(now) and (self.section is None or self.section.is_readable(now))
 
 
 class Question(RendersMarkdown):

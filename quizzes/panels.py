@@ -21,7 +21,7 @@ def _review_panel(request, lecture):
             "question_count": quiz.questions.count(),
         }
 
-    return cached_fragment("review-panel", lecture.pk, request.user.is_staff, build=build)
+    return cached_fragment("review-panel", lecture.pk, Quiz.can_preview(request.user), build=build)
 
 
 def knowledge_check(request, *, section, lecture, sections):
@@ -30,7 +30,7 @@ def knowledge_check(request, *, section, lecture, sections):
     quiz = cached_fragment(
         "check",
         section.pk,
-        request.user.is_staff,
+        Quiz.can_preview(request.user),
         build=lambda: (
             Quiz.objects.visible_to(request.user)
             .filter(section=section, kind=Quiz.Kind.CHECK)

@@ -20,7 +20,7 @@ def _get_quiz(request, slug):
     return cached_fragment(
         "quiz",
         slug,
-        request.user.is_staff,
+        Quiz.can_preview(request.user),
         build=lambda: get_object_or_404(
             Quiz.objects.visible_to(request.user).select_related("lecture__course", "section"), slug=slug
         ),

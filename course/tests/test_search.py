@@ -95,12 +95,13 @@ def test_the_query_is_never_echoed_raw(client, shipped_course):
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
-def test_unpublished_content_is_found_only_by_staff_and_marked(client, shipped_course):
+def test_unpublished_content_is_found_only_by_editors_and_marked(client, shipped_course, editor):
     Section.objects.filter(slug="쿠버네티스").update(is_published=False)
     assert not any("/쿠버네티스/" in u for u in top_urls("kubelet", n=20))
     staff = User.objects.create_user("staff", password="pw-12345678", is_staff=True)
-    assert any("/쿠버네티스/" in u for u in top_urls("kubelet", staff, n=20))
-    client.force_login(staff)
+    assert not any("/쿠버네티스/" in u for u in top_urls("kubelet", staff, n=20))
+    assert any("/쿠버네티스/" in u for u in top_urls("kubelet", editor, n=20))
+    client.force_login(editor)
     html = client.get(reverse("course:search"), {"q": "kubelet"}).content.decode()
     assert "비공개" in html
 

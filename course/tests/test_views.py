@@ -31,6 +31,17 @@ def lecture():
     return lecture
 
 
+def editor_of(*permissions):
+    """A staff account holding exactly these permissions ("app.codename")."""
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user("section-editor", password="pw", is_staff=True)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
 def get(client, url, **headers):
     response = client.get(url, headers=headers)
     return response, response.content.decode()
@@ -69,15 +80,18 @@ def test_last_section_links_back_to_the_lecture(client, lecture):
 
 
 @pytest.mark.parametrize("what", ["section", "lecture", "course"])
-def test_unpublished_content_is_404_for_readers_but_visible_to_staff(client, lecture, what):
+def test_unpublished_content_is_404_for_readers_and_bare_staff_but_visible_to_editors(client, lecture, what, editor):
     section = lecture.sections.get(order=2)
     target = {"section": section, "lecture": lecture, "course": lecture.course}[what]
     target.is_published = False
     target.save()
+    client.logout()
     assert client.get(section.get_absolute_url()).status_code == 404
     client.force_login(User.objects.create_user("reader", password="pw"))
     assert client.get(section.get_absolute_url()).status_code == 404
-    client.force_login(User.objects.create_user("editor", password="pw", is_staff=True))
+    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    assert client.get(section.get_absolute_url()).status_code == 404
+    client.force_login(editor)
     response, html = get(client, section.get_absolute_url())
     assert response.status_code == 200 and "비공개" in html
 
@@ -202,7 +216,7 @@ def test_pages_forbid_inline_and_foreign_script(client, lecture):
     assert "sandbox" in client.get(diagram.image_url)["Content-Security-Policy"]  # the diagram keeps its own
 
 
-def test_a_diagram_only_unpublished_sections_use_is_hidden_from_readers_but_not_from_staff(client):
+def test_a_diagram_only_unpublished_sections_use_is_hidden_from_readers_and_bare_staff_but_not_from_editors(client):
     secret = make_diagram(slug="secret-figure", title="다음 강의 그림", alt_text="아직 공개하지 않은 설명")
     shared = make_diagram(slug="shared-figure", title="공개 그림")
     unused = make_diagram(slug="unused-figure", title="아직 쓰지 않은 그림")
@@ -215,5 +229,7 @@ def test_a_diagram_only_unpublished_sections_use_is_hidden_from_readers_but_not_
     assert client.get(shared.get_absolute_url()).status_code == 200
     assert client.get(unused.get_absolute_url()).status_code == 200
     client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    assert client.get(secret.get_absolute_url()).status_code == 404
+    client.force_login(editor_of("course.change_section"))
     assert "아직 공개하지 않은 설명" in client.get(secret.get_absolute_url()).content.decode()
     assert client.get(secret.image_url).status_code == 200
