@@ -30,9 +30,11 @@ class CourseConfig(AppConfig):
 
     def ready(self):
         from core.cache import watch_content
-        from course import search
+        from course import drafts, search, views
 
         post_migrate.connect(ensure_editors_group, sender=self)
         post_migrate.connect(search.fill_if_empty, sender=self)
-        watch_content([model for model in self.get_models() if model.__name__ != "SearchEntry"])
+        watch_content([model for model in self.get_models() if model.__name__ not in ("SearchEntry", "Draft")])
         search.connect()
+        drafts.register_preview(self.get_model("Lecture"), views.preview_lecture)
+        drafts.register_preview(self.get_model("Section"), views.preview_section)

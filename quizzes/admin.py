@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import KeepsLearnerRecordsMixin
 from core.files import ContentError
-from course.admin import MarkdownPreviewMixin, publish, unpublish
+from course.admin import DraftAdminMixin, MarkdownPreviewMixin, publish, unpublish
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
 from quizzes.stats import analyse, analysis_csv, question_stats
@@ -26,8 +26,18 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "gift_link", "stats_link"]
+class QuizAdmin(DraftAdminMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "lecture",
+        "section",
+        "pass_mark",
+        "is_published",
+        "draft_state",
+        "gift_link",
+        "stats_link",
+    ]
     list_filter = ["lecture__course", "lecture", "kind", "is_published"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
