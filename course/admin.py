@@ -209,6 +209,11 @@ class DraftAdminMixin:
         if not self.saves_draft(request):
             super().save_related(request, form, formsets, change)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if self.saves_draft(request):  # the inlines were not saved: nothing to describe
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         if not self.saves_draft(request):  # a draft changes nothing; its audit entry says what was done
             return super().log_change(request, obj, message)
