@@ -116,7 +116,7 @@ class DraftForm(forms.ModelForm):
 
     def clean_draft_publish_at(self):
         when = self.cleaned_data["draft_publish_at"]
-        if when and when <= timezone.now():
+        if when and when <= timezone.now() and "draft_publish_at" in self.changed_data:
             raise ValidationError(_("공개 예약 시각은 지금보다 뒤여야 합니다."))
         return when
 
@@ -175,7 +175,7 @@ class DraftAdminMixin:
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and getattr(request, "edits_draft", False):
+        if obj is not None and getattr(request, "edits_draft", False) and self.has_change_permission(request, obj):
             obj.pending_draft = Draft.of(obj)
             if obj.pending_draft:
                 obj.pending_draft.apply_to(obj)
@@ -240,42 +240,40 @@ class DraftAdminMixin:
             *super().get_urls(),
         ]
 
-    def _draft_of(self, request, object_id):
+    def publish_draft_view(self, request, object_id):
+        return self._draft_action(request, object_id, self._publish)
+
+    def discard_draft_view(self, request, object_id):
+        return self._draft_action(request, object_id, self._discard)
+
+    def _publish(self, request, draft):
+        drafts.draft_publish(draft=draft, user=request.user)
+        return messages.SUCCESS, _("초안을 공개했습니다. 학습자에게 바로 보입니다.")
+
+    def _discard(self, request, draft):
+        drafts.draft_discard(draft=draft, user=request.user)
+        return messages.SUCCESS, _("초안을 버렸습니다. 공개된 내용은 그대로입니다.")
+
+    def _draft_action(self, request, object_id, act):
+        """``act`` on the object's draft, for a POST by someone who may change it; then back to its form."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
-        return obj, Draft.of(obj)
-
-    def publish_draft_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj, draft = self._draft_of(request, object_id)
         try:
-            published = draft and drafts.draft_publish(draft=draft, user=request.user)
-        except ValidationError as error:
-            for problem in error.messages:
-                self.message_user(request, _("공개하지 못했습니다: %(problem)s") % {"problem": problem}, messages.ERROR)
-        except drafts.DraftGone:
-            draft = None
-        else:
-            if published:
-                self.message_user(request, _("초안을 공개했습니다. 학습자에게 바로 보입니다."), messages.SUCCESS)
-        if draft is None:
-            self.message_user(request, _("공개할 초안이 없습니다."), messages.WARNING)
-        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
-
-    def discard_draft_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj, draft = self._draft_of(request, object_id)
-        try:
-            if draft is None:
+            if (draft := Draft.of(obj)) is None:
                 raise drafts.DraftGone
-            drafts.draft_discard(draft=draft, user=request.user)
+            level, message = act(request, draft)
         except drafts.DraftGone:
-            self.message_user(request, _("버릴 초안이 없습니다."), messages.WARNING)
-        else:
-            self.message_user(request, _("초안을 버렸습니다. 공개된 내용은 그대로입니다."), messages.SUCCESS)
+            level, message = messages.WARNING, _("초안이 없습니다. 이미 공개되었거나 버려졌습니다.")
+        except ValidationError as error:
+            problems = " ".join(error.messages)
+            level, message = (
+                messages.ERROR,
+                _("공개하지 못했습니다. 아무것도 바꾸지 않았습니다: %(problems)s") % {"problems": problems},
+            )
+        self.message_user(request, message, level)
         return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
 
 

@@ -357,3 +357,26 @@ def test_a_drafts_preview_of_a_lecture_keeps_the_shared_toc_live(client, editor)
 def test_deleting_an_object_deletes_its_draft(drafted):
     drafted.delete()
     assert not Draft.objects.exists()
+
+
+def test_a_draft_is_published_once_and_a_stale_copy_is_not_published(drafted):
+    draft = Draft.of(drafted)
+    stale = Draft.of(drafted)
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() + timedelta(seconds=1))
+    with pytest.raises(drafts.DraftGone):  # changed since it was read: publish what is there now
+        drafts.draft_publish(draft=stale, user=None)
+    fresh = Draft.of(drafted)
+    drafts.draft_publish(draft=fresh, user=None)
+    with pytest.raises(drafts.DraftGone):
+        drafts.draft_publish(draft=fresh, user=None)
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.PUBLISHED).count() == 1
+
+
+def test_staff_who_may_only_view_see_the_published_values(client, drafted):
+    from django.contrib.auth.models import Permission
+
+    viewer = User.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_section"))
+    client.force_login(viewer)
+    html = client.get(change_url(drafted)).content.decode()
+    assert "공개된 본문입니다" in html and WORD not in html and "_save_draft" not in html
