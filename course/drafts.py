@@ -57,11 +57,17 @@ def may_edit(user, model):
 
 
 def draft_save(*, obj, names, user, comment="", publish_at=None):
-    """Keep ``obj``'s fields ``names`` (set, not saved) as its draft, replacing any earlier one."""
+    """Keep ``obj``'s fields ``names`` (set, not saved) as its draft, replacing any earlier one.
+
+    Only the fields that differ from the live row are kept: publishing changes those and leaves
+    the others as they are then (an order changed in the list meanwhile, a re-import).
+    """
+    live = Draft.values_of(type(obj)._default_manager.get(pk=obj.pk), names)
+    changed = {name: value for name, value in Draft.values_of(obj, names).items() if live.get(name) != value}
     draft, _created = Draft.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
-        defaults={"data": Draft.values_of(obj, names), "author": user, "comment": comment, "publish_at": publish_at},
+        defaults={"data": changed, "author": user, "comment": comment, "publish_at": publish_at},
     )
     detail = comment
     if publish_at:

@@ -495,8 +495,9 @@ class Draft(models.Model):
     it is published (``course.drafts``). Not a learner's record, and not content: saving one changes
     no page, so it is not watched by the content version.
 
-    ``data`` holds the changed object's own fields as its admin form sets them ({field name: value},
-    a foreign key as its id); related rows (a lecture's sections, a quiz's questions) are never in it.
+    ``data`` holds the object's own fields that the draft changes, as its admin form sets them
+    ({field name: value}, a foreign key as its id); related rows (a lecture's sections, a quiz's
+    questions) are never in it.
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

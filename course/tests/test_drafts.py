@@ -380,3 +380,11 @@ def test_staff_who_may_only_view_see_the_published_values(client, drafted):
     client.force_login(viewer)
     html = client.get(change_url(drafted)).content.decode()
     assert "공개된 본문입니다" in html and WORD not in html and "_save_draft" not in html
+
+
+def test_a_draft_keeps_only_what_it_changes_so_later_live_edits_survive_publishing(client, editor, drafted):
+    assert set(Draft.of(drafted).data) == {"title", "body"}
+    Section.objects.filter(pk=drafted.pk).update(order=7)  # e.g. reordered in the list meanwhile
+    client.post(reverse("admin:course_section_draft_publish", args=[drafted.pk]))
+    drafted.refresh_from_db()
+    assert drafted.order == 7 and drafted.title == "고친 제목"

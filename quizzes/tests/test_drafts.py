@@ -176,3 +176,26 @@ def test_staff_without_the_quiz_permission_cannot_preview_or_publish(client, edi
     client.force_login(helper)
     assert client.get(reverse("course:draft-preview", args=[Draft.of(check).pk])).status_code == 403
     assert client.post(reverse("admin:quizzes_quiz_draft_publish", args=[check.pk])).status_code == 403
+
+
+def test_a_shipped_lesson_with_its_figures_and_check_previews_and_publishes(client, editor, shipped_course):
+    import os
+
+    from django.core.management import call_command
+
+    from course.tests.test_admin import section_form
+
+    call_command("load_quizzes", verbosity=0, stdout=open(os.devnull, "w"))
+    section = shipped_course.lectures.get(number=1).sections.get(slug="쿠버네티스")
+    body = f"{section.body}\n\n## {WORD}\n\n덧붙인 문단."
+    client.post(change_url(section), {**section_form(section, body=body), "_save_draft": "1"})
+    visitor = Client()
+    assert WORD not in visitor.get(section.get_absolute_url()).content.decode()
+    assert WORD not in visitor.get(reverse("course:search"), {"q": "덧붙인 문단"}).content.decode()
+    before = learner_records()
+    link = reverse("course:signed-preview", args=[drafts.preview_token(Draft.of(section))])
+    html = visitor.get(link).content.decode()
+    assert f"{WORD}</h2>" in html and "확인 문제" in html and "<figure" in html
+    assert learner_records() == before
+    client.post(reverse("admin:course_section_draft_publish", args=[section.pk]))
+    assert WORD in visitor.get(reverse("course:search"), {"q": "덧붙인 문단"}).content.decode()
