@@ -42,6 +42,11 @@ and one that never read it fetches it anew from the same committed rows (only a 
 time, in the rare list fetched inside that transaction, could then make two lists differ). Within one request the count may step while it renders; a key
 is always computed before the rows it names are read, so an entry is never older than its key.
 
+What happens at a time is not only a change of what is readable: a scheduled draft must then be
+published. The apps register that work (``at_schedule_change``), and the first request each process
+serves under a new content version runs it, before reading anything: one indexed query when nothing
+is due, and the request sees what it published.
+
 Pages kept by browsers and proxies are ``public, no-cache`` with an ETag: they ask again each
 time, and a page that changed at 09:00 has a new ETag.
 """
@@ -77,6 +82,9 @@ _frozen = {}
 # Per process: the sorted schedule times of each random version (see the module docstring).
 _schedules = {}
 _schedule_sources = []
+# Called by the first request a process serves under each content version (at_schedule_change).
+_schedule_actions = []
+_versions_seen = set()
 
 
 def register_schedule(rows):
@@ -85,6 +93,25 @@ def register_schedule(rows):
     are fetched together, in one query."""
     if rows not in _schedule_sources:
         _schedule_sources.append(rows)
+
+
+def at_schedule_change(action):
+    """Run ``action()`` at the first request each process serves under a new content version: after
+    a save, and when a schedule time passes. It may change content (a scheduled draft goes live), and
+    it runs before the request reads anything, so the request already sees that change."""
+    if action not in _schedule_actions:
+        _schedule_actions.append(action)
+
+
+def _act_on_schedule():
+    version = content_version()
+    if version in _versions_seen:
+        return
+    if len(_versions_seen) >= FROZEN_MAX:
+        _versions_seen.clear()
+    _versions_seen.add(version)
+    for action in _schedule_actions:
+        action()
 
 
 def content_version():
@@ -289,6 +316,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         token = _request_version.set(_read_version())
         try:
+            _act_on_schedule()
             return self.respond(request)
         finally:
             _request_version.reset(token)

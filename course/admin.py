@@ -3,11 +3,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from core.admin import KeepsLearnerRecordsMixin
 from core.cache import content_changed
-from course import references
+from course import drafts, references
 from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from course.importer import LectureFormatError, import_lecture
-from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
+from course.models import Course, Diagram, Draft, Lecture, Pattern, PatternFamily, Section
 
 PREVIEW_MAX_CHARS = 50_000  # well above the longest section; bounds the work one request can ask for
 EDIT_PERMISSIONS = ("course.change_section", "course.change_pattern", "course.change_patternfamily")
@@ -92,6 +95,206 @@ def unpublish(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)d개를 비공개로 돌렸습니다.") % {"count": count}, messages.SUCCESS)
 
 
+DRAFT_BUTTON = "_save_draft"
+DRAFT_FIELDS = ("draft_publish_at", "draft_comment")
+
+
+class DraftForm(forms.ModelForm):
+    """The change form of a model with drafts: also when to publish the draft, and a note on it."""
+
+    draft_publish_at = forms.SplitDateTimeField(
+        label=gettext_lazy("공개 예약"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=gettext_lazy("'초안으로 저장'할 때만 씁니다. 비워 두면 '공개'를 눌러야 공개됩니다."),
+    )
+    draft_comment = forms.CharField(label=gettext_lazy("초안 메모"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if draft := getattr(self.instance, "pending_draft", None):
+            self.initial.update(draft_publish_at=draft.publish_at, draft_comment=draft.comment)
+
+    def clean_draft_publish_at(self):
+        when = self.cleaned_data["draft_publish_at"]
+        if when and when <= timezone.now() and "draft_publish_at" in self.changed_data:
+            raise ValidationError(_("공개 예약 시각은 지금보다 뒤여야 합니다."))
+        return when
+
+
+class UnchangedInDraft:
+    """An inline formset on a form saved as a draft: the draft holds the object's own fields only,
+    so changed inline rows are refused (and kept on the page) instead of being dropped unsaved."""
+
+    def clean(self):
+        super().clean()
+        if self.has_changed():
+            raise ValidationError(
+                _(
+                    "초안에는 이 항목 자체의 내용만 담깁니다. 아래 목록에서 고친 내용은 초안으로 저장할 수 없습니다: "
+                    "'저장'으로 바로 반영하거나, 각 항목의 편집 화면에서 따로 초안으로 저장하세요."
+                )
+            )
+
+
+class DraftAdminMixin:
+    """The "초안으로 저장" button on the change form, the draft's notice (preview, link, publish, discard) and
+    the list's "초안" column, for a model whose drafts ``course.drafts`` previews.
+
+    Saving as a draft saves nothing of the object: its form's values go into its ``Draft``, and the
+    inlines (a lecture's sections, a quiz's questions) must be left unchanged. The change form of an
+    object with a draft shows the draft's values; saving it normally makes them live and spends the draft.
+    """
+
+    form = DraftForm
+    change_form_template = "admin/course/draft_change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**drafts.annotations(self.model))
+
+    @admin.display(description=gettext_lazy("초안"), ordering="draft_publish_at")
+    def draft_state(self, obj):
+        if not obj.has_draft:
+            return ""
+        if obj.draft_publish_at:
+            when = date_format(timezone.localtime(obj.draft_publish_at), "n/j H:i")
+            return _("초안 있음 (예약 %(when)s)") % {"when": when}
+        return _("초안 있음")
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name not in DRAFT_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        return [*fieldsets, (_("초안"), {"fields": DRAFT_FIELDS})]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        request.edits_draft = True  # get_object shows the draft; a POST may save one
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and getattr(request, "edits_draft", False) and self.has_change_permission(request, obj):
+            obj.pending_draft = Draft.of(obj)
+            if obj.pending_draft:
+                obj.pending_draft.apply_to(obj)
+        return obj
+
+    def saves_draft(self, request):
+        return request.method == "POST" and DRAFT_BUTTON in request.POST and getattr(request, "edits_draft", False)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if self.saves_draft(request):
+                formset = type(formset.__name__, (UnchangedInDraft, formset), {})
+            yield formset, inline
+
+    def save_model(self, request, obj, form, change):
+        if self.saves_draft(request):
+            data = form.cleaned_data
+            drafts.draft_save(
+                obj=obj,
+                names=form.cleaned_data,
+                user=request.user,
+                comment=data.get("draft_comment", ""),
+                publish_at=data.get("draft_publish_at"),
+            )
+            return
+        super().save_model(request, obj, form, change)
+        if change and (draft := getattr(obj, "pending_draft", None)):
+            drafts.draft_saved_over(draft=draft, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        if not self.saves_draft(request):
+            super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if self.saves_draft(request):  # the inlines were not saved: nothing to describe
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if not self.saves_draft(request):  # a draft changes nothing; its audit entry says what was done
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        if not self.saves_draft(request):
+            return super().response_change(request, obj)
+        message = _("초안으로 저장했습니다. 학습자에게는 공개할 때까지 지금 공개된 내용이 그대로 보입니다.")
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(request.path)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and self.has_change_permission(request, obj):
+            context.update(draft_notice_context(request, self, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/draft/publish/", view(self.publish_draft_view), name=f"{prefix}_draft_publish"),
+            path("<path:object_id>/draft/discard/", view(self.discard_draft_view), name=f"{prefix}_draft_discard"),
+            *super().get_urls(),
+        ]
+
+    def publish_draft_view(self, request, object_id):
+        return self._draft_action(request, object_id, self._publish)
+
+    def discard_draft_view(self, request, object_id):
+        return self._draft_action(request, object_id, self._discard)
+
+    def _publish(self, request, draft):
+        drafts.draft_publish(draft=draft, user=request.user)
+        return messages.SUCCESS, _("초안을 공개했습니다. 학습자에게 바로 보입니다.")
+
+    def _discard(self, request, draft):
+        drafts.draft_discard(draft=draft, user=request.user)
+        return messages.SUCCESS, _("초안을 버렸습니다. 공개된 내용은 그대로입니다.")
+
+    def _draft_action(self, request, object_id, act):
+        """``act`` on the object's draft, for a POST by someone who may change it; then back to its form."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            if (draft := Draft.of(obj)) is None:
+                raise drafts.DraftGone
+            level, message = act(request, draft)
+        except drafts.DraftGone:
+            level, message = messages.WARNING, _("초안이 없습니다. 이미 공개되었거나 버려졌습니다.")
+        except ValidationError as error:
+            problems = " ".join(error.messages)
+            level, message = (
+                messages.ERROR,
+                _("공개하지 못했습니다. 아무것도 바꾸지 않았습니다: %(problems)s") % {"problems": problems},
+            )
+        self.message_user(request, message, level)
+        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+
+
+def draft_notice_context(request, model_admin, obj):
+    """What the change form's draft notice shows: the draft, and where its buttons go."""
+    draft = getattr(obj, "pending_draft", None)
+    prefix = f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}"
+    context = {"draft": draft, "draft_has_inlines": bool(model_admin.inlines), "draft_button": DRAFT_BUTTON}
+    if draft is not None:
+        link = reverse("course:signed-preview", args=[drafts.preview_token(draft)])
+        context.update(
+            draft_preview_url=reverse("course:draft-preview", args=[draft.pk]),
+            draft_preview_link=request.build_absolute_uri(link),
+            draft_link_days=drafts.PREVIEW_MAX_AGE.days,
+            draft_publish_url=reverse(f"{prefix}_draft_publish", args=[obj.pk]),
+            draft_discard_url=reverse(f"{prefix}_draft_discard", args=[obj.pk]),
+        )
+    return context
+
+
 @admin.register(Course)
 class CourseAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "is_published"]
@@ -134,8 +337,8 @@ class ImportLectureForm(forms.Form):
 
 
 @admin.register(Lecture)
-class LectureAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["__str__", "course", "number", schedule_status, "updated_at"]
+class LectureAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+    list_display = ["__str__", "course", "number", schedule_status, "draft_state", "updated_at"]
     list_filter = ["course", ScheduleFilter]
     fields = ["course", "number", "title", "slug", "summary", "is_published", "publish_at", "unpublish_at"]
     prepopulated_fields = {"slug": ["title"]}
@@ -177,8 +380,8 @@ class LectureAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
-    list_display = ["title", "lecture", "order", schedule_status, "updated_at"]
+class SectionAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+    list_display = ["title", "lecture", "order", schedule_status, "draft_state", "updated_at"]
     list_filter = ["lecture__course", "lecture", ScheduleFilter]
     list_editable = ["order"]
     search_fields = ["title", "body"]

@@ -29,14 +29,18 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
-        from core.cache import register_schedule, watch_content
-        from course import search
+        from core.cache import at_schedule_change, register_schedule, watch_content
+        from course import drafts, search, views
         from course.models import Scheduled
 
         post_migrate.connect(ensure_editors_group, sender=self)
         post_migrate.connect(search.fill_if_empty, sender=self)
-        watch_content([model for model in self.get_models() if model.__name__ != "SearchEntry"])
+        watch_content([model for model in self.get_models() if model.__name__ not in ("SearchEntry", "Draft")])
         search.connect()
         for model in self.get_models():
             if issubclass(model, Scheduled):
                 register_schedule(model.schedule_times)
+        register_schedule(drafts.pending_publish_times)
+        at_schedule_change(drafts.publish_due_drafts)
+        drafts.register_preview(self.get_model("Lecture"), views.preview_lecture)
+        drafts.register_preview(self.get_model("Section"), views.preview_section)

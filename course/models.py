@@ -5,8 +5,11 @@ import hashlib
 from operator import attrgetter
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.dispatch import Signal
@@ -587,3 +590,78 @@ class ReferenceUse(models.Model):
             ids.setdefault(use.content_type, set()).add(use.object_id)
         for content_type, pks in ids.items():
             yield from content_type.model_class().objects.filter(pk__in=pks)
+
+
+class DraftQuerySet(models.QuerySet):
+    def for_model(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def due(self, now):
+        return self.filter(publish_at__lte=now)
+
+
+class Draft(models.Model):
+    """Unpublished changes to one lecture, section or quiz: learners keep reading the live row until
+    it is published (``course.drafts``). Not a learner's record, and not content: saving one changes
+    no page, so it is not watched by the content version.
+
+    ``data`` holds the object's own fields that the draft changes, as its admin form sets them
+    ({field name: value}, a foreign key as its id); related rows (a lecture's sections, a quiz's
+    questions) are never in it.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.CharField(_("메모"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    publish_at = models.DateTimeField(_("공개 예약 시각"), null=True, blank=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = pgettext_lazy("model", "초안")
+        verbose_name_plural = pgettext_lazy("model plural", "초안")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="draft_one_per_object"),
+        ]
+        indexes = [models.Index(fields=["publish_at"], name="draft_publish_at")]
+
+    def __str__(self):
+        return f"{self.content_type.name} #{self.object_id}"
+
+    @classmethod
+    def of(cls, obj):
+        """The draft of ``obj``, or None."""
+        return cls.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).first()
+
+    def apply_to(self, obj):
+        """Set the draft's values on ``obj`` (in memory); fields the model no longer has are skipped."""
+        for name, value in self.data.items():
+            try:
+                field = obj._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            setattr(obj, field.attname, field.to_python(value))
+        return obj
+
+    @staticmethod
+    def values_of(obj, names):
+        """What a draft of ``obj`` keeps: its concrete fields among ``names``, as JSON can hold them."""
+        return {field.name: field.value_from_object(obj) for field in obj._meta.concrete_fields if field.name in names}
+
+    def live_object(self):
+        """The row this draft changes, as it is now (None once deleted)."""
+        model = self.content_type.model_class()
+        return model._default_manager.filter(pk=self.object_id).first()
+
+    def drafted_object(self):
+        """The row with the draft's values on it, unsaved; None once the row is deleted."""
+        obj = self.live_object()
+        return obj and self.apply_to(obj)

@@ -1,18 +1,27 @@
-"""Lesson pages, the pattern catalog, diagram files and search. Reads only; editing is in the admin."""
+"""Lesson pages, the pattern catalog, diagram files, search and drafts' previews. Reads only; editing is in the admin."""
 
 import copy
 from functools import partial
+from operator import attrgetter
 
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.cache import cached_fragment, reads_query
-from course import panels
+from course import drafts, panels
 from course import search as site_search
-from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
+from course.models import Course, Diagram, Draft, Lecture, Pattern, PatternFamily, Section
+
+EXPIRED_MESSAGE = gettext_lazy("미리 보기 링크의 유효 기간이 지났습니다. 편집자에게 새 링크를 받으세요.")
+TAMPERED_MESSAGE = gettext_lazy("올바른 미리 보기 링크가 아닙니다. 받은 주소를 빠짐없이 붙여 넣었는지 확인하세요.")
+GONE_MESSAGE = gettext_lazy("이 초안은 이미 공개되었거나 버려졌습니다. 공개된 페이지에서 확인하세요.")
 
 
 def _lectures_with_counts(user):
@@ -75,19 +84,24 @@ def lecture_toc(request, lecture):
     )
 
 
-@reads_query()
-@require_GET
-def lecture_detail(request, course_slug, lecture_slug):
-    build = partial(_get_lecture, request, course_slug, lecture_slug)
-    lecture = cached_fragment("lecture", course_slug, lecture_slug, Lecture.can_preview(request.user), build=build)
-    sections = _with_marks(request, lecture_toc(request, lecture))
+def lecture_page(request, lecture, toc):
+    """The lecture page's context: for the page, and for a preview of the lecture's draft."""
+    sections = _with_marks(request, toc)
     with_progress(request, [lecture])
-    context = {
+    return {
         "lecture": lecture,
         "sections": sections,
         "continue_with": _continue_with(sections),
         "panels": panels.lecture_panels(request, lecture=lecture, sections=sections),
     }
+
+
+@reads_query()
+@require_GET
+def lecture_detail(request, course_slug, lecture_slug):
+    build = partial(_get_lecture, request, course_slug, lecture_slug)
+    lecture = cached_fragment("lecture", course_slug, lecture_slug, Lecture.can_preview(request.user), build=build)
+    context = lecture_page(request, lecture, lecture_toc(request, lecture))
     return render(request, "course/lecture_detail.html", context)
 
 
@@ -98,9 +112,11 @@ def _continue_with(sections):
     return next((s for s in sections if s.mark != "completed"), None)
 
 
-def toc_context(request, lecture, section):
-    """What course/_toc.html needs: the sections with the learner's marks, the position, the progress."""
-    sections = _with_marks(request, lecture_toc(request, lecture))
+def toc_context(request, lecture, section, toc=None):
+    """What course/_toc.html needs: the sections with the learner's marks, the position, the progress.
+
+    ``toc`` is the lecture's table of contents when it is not the reader's (a preview's)."""
+    sections = _with_marks(request, lecture_toc(request, lecture) if toc is None else toc)
     position = next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk)
     progress = panels.lecture_progress(request, [lecture]).get(lecture.pk)
     return {
@@ -119,14 +135,9 @@ def _section_content(request, course_slug, lecture_slug, section_slug):
     return section, list(section.patterns.select_related("family"))
 
 
-@reads_query()
-@require_GET
-def section_detail(request, course_slug, lecture_slug, section_slug):
-    slugs = (course_slug, lecture_slug, section_slug)
-    build = partial(_section_content, request, *slugs)
-    previews = Lecture.can_preview(request.user), Section.can_preview(request.user)
-    section, patterns = cached_fragment("section", *slugs, *previews, frozen=True, build=build)
-    context = toc_context(request, section.lecture, section)
+def section_page(request, section, patterns, toc=None):
+    """The lesson page's context: for the page, and for a preview of a draft shown on it."""
+    context = toc_context(request, section.lecture, section, toc)
     sections, index = context["sections"], context["position"] - 1
     context.update(
         previous=sections[index - 1] if index > 0 else None,
@@ -134,7 +145,17 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
         patterns=patterns,
         panels=panels.section_panels(request, section=section, lecture=section.lecture, sections=sections),
     )
-    return render(request, "course/section_detail.html", context)
+    return context
+
+
+@reads_query()
+@require_GET
+def section_detail(request, course_slug, lecture_slug, section_slug):
+    slugs = (course_slug, lecture_slug, section_slug)
+    build = partial(_section_content, request, *slugs)
+    previews = Lecture.can_preview(request.user), Section.can_preview(request.user)
+    section, patterns = cached_fragment("section", *slugs, *previews, frozen=True, build=build)
+    return render(request, "course/section_detail.html", section_page(request, section, patterns))
 
 
 @reads_query("family")
@@ -210,3 +231,71 @@ def search(request):
     results = site_search.find(query, request.user) if query else []
     template = "course/search.html" + ("#results" if request.htmx else "")
     return render(request, template, {"query": query, "results": results})
+
+
+def preview_lecture(request, lecture):
+    """A lecture's draft on the lecture page (``course.drafts.register_preview``)."""
+    # The TOC is shared by every reader: it is built from, and its rows hold, the live lecture.
+    live = Lecture.objects.select_related("course").get(pk=lecture.pk)
+    return "course/lecture_detail.html", lecture_page(request, lecture, lecture_toc(request, live))
+
+
+def preview_section(request, section):
+    """A section's draft on the lesson page, rendered in memory (nothing is saved)."""
+    section.render_markdown()
+    section.lecture = Lecture.objects.select_related("course").get(pk=section.lecture_id)
+    slugs = {ref.slug for ref in section.references_made if ref.kind == Pattern.reference_kind}
+    return section_preview(request, section, list(Pattern.objects.filter(slug__in=slugs).select_related("family")))
+
+
+def section_preview(request, section, patterns):
+    """The lesson page of ``section`` (its lecture fetched) in a preview: in its TOC even while unpublished."""
+    toc = drafts.with_previewed(lecture_toc(request, section.lecture), section, key=attrgetter("order", "pk"))
+    return "course/section_detail.html", section_page(request, section, patterns, toc)
+
+
+@require_GET
+def draft_preview(request, pk):
+    """An editor's preview of a draft: the learner's page with the draft in place."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    draft = get_object_or_404(Draft.objects.select_related("content_type"), pk=pk)
+    if not drafts.may_edit(request.user, draft.content_type.model_class()):
+        raise PermissionDenied
+    return _preview_response(request, draft)
+
+
+@require_GET
+def signed_preview(request, token):
+    """A preview link's page, for anyone holding the link until it expires; no account needed."""
+    try:
+        draft = drafts.draft_for_token(token)
+    except signing.SignatureExpired:
+        return _refused(request, 410, EXPIRED_MESSAGE)
+    except signing.BadSignature:
+        return _refused(request, 403, TAMPERED_MESSAGE)
+    except drafts.DraftGone:
+        return _refused(request, 410, GONE_MESSAGE)
+    return _preview_response(request, draft)
+
+
+def _preview_response(request, draft):
+    try:
+        template, context = drafts.preview(request, draft)
+    except drafts.DraftGone:
+        return _refused(request, 410, GONE_MESSAGE)
+    return _unshared(render(request, template, context))
+
+
+def _refused(request, status, message):
+    response = render(request, "course/preview_refused.html", {"message": message}, status=status)
+    return _unshared(response)
+
+
+def _unshared(response):
+    """A preview is for its reader only: kept by no cache (the shared page cache refuses ``no-store``),
+    indexed by no search engine, and its address (a key) is sent to no other page."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

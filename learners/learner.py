@@ -55,9 +55,16 @@ class Learner:
         """Field values for a new row owned by this learner."""
         return {"user": self.user, "session_key": "" if self.user is not None else self.session_key}
 
+    def first_visit(self):
+        """A visitor with no token and no session, who cannot start: whom a preview is rendered for
+        (course.drafts.preview), so that it shows nothing personal and records nothing."""
+        return Learner()
+
     def start(self):
         """Make a visitor known (at their first action): a new token in their session."""
         if not self.is_known:
+            if self.session is None:
+                raise RuntimeError("A preview's reader cannot start learning: nothing is recorded from a preview.")
             self.session_key = self.session[SESSION_KEY] = secrets.token_urlsafe(24)
         return self
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import KeepsLearnerRecordsMixin
 from core.files import ContentError
-from course.admin import MarkdownPreviewMixin, publish, unpublish
+from course.admin import DraftAdminMixin, MarkdownPreviewMixin, publish, unpublish
 from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from quizzes import regrade
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
@@ -30,8 +30,18 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "lecture", "section", "pass_mark", schedule_status, "gift_link", "stats_link"]
+class QuizAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "lecture",
+        "section",
+        "pass_mark",
+        schedule_status,
+        "draft_state",
+        "gift_link",
+        "stats_link",
+    ]
     list_filter = ["lecture__course", "lecture", "kind", ScheduleFilter]
     fields = [
         *("lecture", "section", "kind", "title", "slug", "pass_mark", "shuffle"),

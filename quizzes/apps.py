@@ -11,9 +11,10 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from core.cache import register_schedule, watch_content
+        from course import drafts
         from course import panels as course_panels
         from course.apps import ensure_editors_group
-        from quizzes import panels
+        from quizzes import panels, views
 
         post_migrate.connect(ensure_editors_group, sender=self)
         watch_content(self.get_model(name) for name in self.editor_models)
@@ -21,3 +22,4 @@ class QuizzesConfig(AppConfig):
         course_panels.register_section_panel(panels.knowledge_check)
         course_panels.register_section_panel(panels.review_after_last_section)
         course_panels.register_lecture_panel(panels.review_on_lecture_page)
+        drafts.register_preview(self.get_model("Quiz"), views.preview_quiz)

@@ -4,6 +4,7 @@ Registered in QuizzesConfig.ready.
 """
 
 from core.cache import cached_fragment
+from course import drafts
 from quizzes.models import Quiz
 
 
@@ -38,6 +39,7 @@ def knowledge_check(request, *, section, lecture, sections):
             .first()
         ),
     )
+    quiz = _previewed_check(request, section, quiz)
     if quiz is None:
         return None
     quiz.section = section  # already fetched with its lecture and course
@@ -52,3 +54,13 @@ def review_after_last_section(request, *, section, lecture, sections):
 
 def review_on_lecture_page(request, *, lecture, sections):
     return _review_panel(request, lecture)
+
+
+def _previewed_check(request, section, quiz):
+    """In the preview of a quiz's draft, the draft stands in for the live check it changes."""
+    draft = drafts.previewing(request, Quiz)
+    if draft is None:
+        return quiz
+    if draft.kind == Quiz.Kind.CHECK and draft.section_id == section.pk:
+        return draft
+    return None if quiz is not None and quiz.pk == draft.pk else quiz  # the draft moves it elsewhere

@@ -266,8 +266,12 @@ def quiz_questions(quiz):
         "questions",
         quiz.pk,
         frozen=True,
+        # From Question, with the quiz from the database: through ``quiz.questions`` each question
+        # would hold the ``quiz`` given, a draft's unsaved values in a preview, in this shared value.
         build=lambda: list(
-            quiz.questions.prefetch_related("choices", "patterns").select_related("section__lecture__course")
+            Question.objects.filter(quiz=quiz.pk)
+            .prefetch_related("choices", "patterns")
+            .select_related("quiz", "section__lecture__course")
         ),
     )
 

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.cache import cached_fragment, reads_query
+from course.models import Section
+from course.views import section_preview
 from quizzes import services
 from quizzes.models import Attempt, Quiz
 
@@ -39,6 +41,15 @@ def quiz_context(request, quiz, submission=None):
         if refused := errors.get(str(state.question.pk)):
             state.error, state.posted = refused["error"], refused["posted"]
     return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, states)}
+
+
+def preview_quiz(request, quiz):
+    """A quiz's draft as learners meet it (``course.drafts.register_preview``): a review quiz on its
+    page, a knowledge check under its section (``panels.knowledge_check`` puts the draft there)."""
+    if quiz.kind == Quiz.Kind.REVIEW or quiz.section_id is None:
+        return "quizzes/quiz_detail.html", quiz_context(request, quiz)
+    section = Section.objects.select_related("lecture__course").get(pk=quiz.section_id)
+    return section_preview(request, section, list(section.patterns.select_related("family")))
 
 
 @reads_query()
