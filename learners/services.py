@@ -38,8 +38,9 @@ def progress_set_completed(*, section, owner, completed):
         SectionProgress.objects.owned_by(owner).filter(section=section).update(completed_at=None)
         return
     rows = SectionProgress.objects.owned_by(owner).filter(section=section)
-    if rows.filter(completed_at__isnull=False).exists():
-        return
+    # One statement for a learner who has read the section: the usual case, inside an answer's transaction.
+    if rows.filter(completed_at__isnull=True).update(completed_at=timezone.now()) or rows.exists():
+        return  # completed now, or before (the first completion time is kept)
     _upsert(section, owner, completed_at=timezone.now())
 
 

@@ -26,12 +26,13 @@ def move_visitor_work_to_account(sender, request, user, **kwargs):
 
 @receiver(attempt_finished)
 @receiver(attempt_regraded)
-def complete_section_of_passed_check(sender, attempt, **kwargs):
+def complete_section_of_passed_check(sender, attempt, owner=None, score=None, **kwargs):
     quiz = attempt.quiz
     if quiz.kind != Quiz.Kind.CHECK or quiz.section_id is None:
         return
-    owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
-    if quiz.pk in passed_quiz_ids(owner, [quiz.pk]):
+    if owner is None:
+        owner = Learner(user=attempt.user) if attempt.user_id else Learner(session_key=attempt.session_key)
+    if score.passed if score is not None else quiz.pk in passed_quiz_ids(owner, [quiz.pk]):
         services.progress_set_completed(section=quiz.section, owner=owner, completed=True)
 
 

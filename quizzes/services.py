@@ -202,7 +202,9 @@ def _record(quiz, question, owner, attempt, answers, sent):
             for write in filter(None, writes):
                 write(answer)
             if last:
-                _finish(attempt, len(quiz_questions(quiz)))
+                credit = sum(a.credit for a in answers) + answer.credit
+                score = Score(credit, len(answers) + 1, len(quiz_questions(quiz)), attempt.pass_mark)
+                _finish(attempt, score.total, owner=owner, score=score)
     except IntegrityError:
         if new:
             attempt.pk = None  # rolled back
@@ -227,14 +229,15 @@ def attempt_finish(*, attempt):
     return attempt
 
 
-def _finish(attempt, question_count):
-    """Close the attempt, in the caller's transaction, so the listeners' writes (a completed section) join it."""
+def _finish(attempt, question_count, **known):
+    """Close the attempt, in the caller's transaction, so the listeners' writes (a completed section)
+    join it; ``known``: the owner and the score, when the caller has them, so listeners need not read them."""
     now = timezone.now()
     if Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
         finished_at=now, question_count=question_count
     ):
         attempt.finished_at, attempt.question_count = now, question_count
-        attempt_finished.send(sender=Attempt, attempt=attempt)
+        attempt_finished.send(sender=Attempt, attempt=attempt, **known)
 
 
 def attempt_retry(*, quiz, owner):

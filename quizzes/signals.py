@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent once when an attempt is finished (by answering the last question or by "제출"); kwargs: attempt.
+# Sent once when an attempt is finished (by answering the last question or by "제출"), inside the
+# transaction that finishes it; kwargs: attempt, and owner and score (a Score) when the sender knows them.
 attempt_finished = Signal()
 
 # Sent once per finished attempt whose answers an editor regraded (quizzes.regrade); kwargs: attempt.

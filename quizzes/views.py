@@ -24,7 +24,8 @@ def _get_quiz(request, slug):
         slug,
         Quiz.can_preview(request.user),
         build=lambda: get_object_or_404(
-            Quiz.objects.visible_to(request.user).select_related("lecture__course", "section"), slug=slug
+            Quiz.objects.visible_to(request.user).select_related("lecture__course", "section__lecture__course"),
+            slug=slug,
         ),
     )
 
