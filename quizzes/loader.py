@@ -7,6 +7,7 @@ file and the quiz and question at fault, and nothing changes. Loading twice chan
 
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -144,6 +145,8 @@ def _load_question(quiz, lecture, entry, order, report, force, question=None):
         if patterns or result == sync.UPDATED:
             question.patterns.set(patterns)
         _replace_choices(question, existing, entry.choices)
+        if reversion.is_active():  # again, with its links and choices (bulk-created ones send no save signal)
+            reversion.add_to_revision(question)
     report.outcome(result, _("문제 %(key)s") % {"key": question.key})
 
 

@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, router
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -23,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import revisions
 from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Section
 from quizzes.kinds import KINDS, kind_of
@@ -256,6 +258,42 @@ class Question(RendersMarkdown):
         choices = [Choice.from_shown(seen, record) for record in shown["choices"]]
         return seen, choices, [Choice.from_shown(seen, record) for record in shown["pairs"]]
 
+    def restore(self, values, version):
+        """Back to a stored revision (``core.revisions.revert``): the fields through ``save()``, the
+        choices through ``Choice.revise`` and ``Choice.remove``, so a choice a learner picked is never
+        rewritten or deleted (it is retired and a new one made). Choices are matched by id; one gone
+        or retired since comes back as a new choice. Everything is checked before anything is written."""
+        old = self.stored_choices(version)
+        before = list(self.choices.all())
+        revisions.restore_fields(
+            self, values, check=lambda: self.choice_problems([(c["is_correct"], c["text"], c["match"]) for c in old])
+        )
+        current = Choice.all_objects.in_bulk([c["pk"] for c in old])
+        for stored in old:
+            authored = {name: stored[name] for name in Choice.AUTHORED}
+            choice = current.get(stored["pk"])
+            if choice is None or choice.retired or choice.question_id != self.pk:
+                Choice(question=self, **authored).save()
+            else:
+                choice.revise(authored)
+        for choice in before:
+            if choice.pk not in current:
+                choice.remove()
+
+    def stored_choices(self, version):
+        """The choices ``version``'s revision holds for this question (not those it had retired), in order."""
+        found = revisions.revision_versions(version, Choice, question=self.pk)
+        stored = [values | {"pk": pk} for pk, values in found if not values.get("retired")]
+        return sorted(stored, key=lambda c: (c["order"], c["pk"]))
+
+    def revision_texts(self, version=None):
+        """The choices in a revision's comparison, one line each."""
+        if version is None:
+            choices = [{name: getattr(c, name) for name in Choice.AUTHORED} for c in self.choices.all()]
+        else:
+            choices = self.stored_choices(version)
+        return {str(_("선택지")): "\n".join(map(_choice_line, choices))}
+
     def example_answer(self):
         """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
         return self.kind_class.example_answer(self)
@@ -297,6 +335,16 @@ class Question(RendersMarkdown):
     def item_name(self, number, label):
         """What an item is called in the reader's language: a position, a blank, or the matching term."""
         return self.kind_class.item_name(number, label)
+
+
+def _choice_line(choice):
+    """One choice as a line of a revision's comparison: "2. [정답] 서킷 브레이커 — 피드백"."""
+    parts = [f"{choice['order']}.", f"[{_('정답')}]" if choice["is_correct"] else "", choice["text"]]
+    if choice["match"]:
+        parts.append(f"↔ {choice['match']}")
+    if choice["feedback"]:
+        parts.append("— " + " ".join(choice["feedback"].split()))
+    return " ".join(filter(None, parts))
 
 
 def new_token():
@@ -380,7 +428,7 @@ class Choice(RendersMarkdown):
         an answer picked keeps what the learner saw: it is retired and a new choice is made."""
         choice = self
         if any(getattr(self, name) != value for name, value in values.items()) and self.is_answered():
-            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+            self.retire()
             choice = Choice(question_id=self.question_id, **{name: getattr(self, name) for name in self.AUTHORED})
         for name, value in values.items():
             setattr(choice, name, value)
@@ -390,9 +438,21 @@ class Choice(RendersMarkdown):
     def remove(self):
         """Delete the choice, or retire it if an answer picked it."""
         if self.is_answered():
-            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+            self.retire()
         else:
             self.delete()
+
+    def retire(self):
+        """Hide the choice for good, kept for the answers that picked it. A revision being made
+        notes it retired, so a revert to that revision does not bring it back."""
+        Choice.all_objects.filter(pk=self.pk).update(retired=True)
+        self.retired = True
+        if reversion.is_active():
+            reversion.add_to_revision(self)
+
+    def restore(self, values, version):
+        """Back to a stored revision through ``revise``: a choice a learner picked is not rewritten."""
+        self.revise({name: values[name] for name in self.AUTHORED if name in values})
 
     def shown(self):
         """The choice as an answer keeps it (``Answer.shown``)."""
