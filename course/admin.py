@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.admin import KeepsLearnerRecordsMixin
+from core.admin import KeepsLearnerRecordsMixin, RevisionsMixin
 from core.cache import content_changed
+from core.revisions import imported
 from course import references
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Lecture, Pattern, PatternFamily, Section
@@ -92,7 +93,7 @@ def unpublish(modeladmin, request, queryset):
 
 
 @admin.register(Course)
-class CourseAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class CourseAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "is_published"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}
@@ -133,7 +134,7 @@ class ImportLectureForm(forms.Form):
 
 
 @admin.register(Lecture)
-class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class LectureAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "number", "is_published", "updated_at"]
     list_filter = ["course", "is_published"]
     prepopulated_fields = {"slug": ["title"]}
@@ -154,9 +155,11 @@ class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
         form = ImportLectureForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_lecture(
-                    form.cleaned_data["course"], form.cleaned_data["file"], force=form.cleaned_data["force"]
-                )
+                with imported(request.FILES["file"].name, user=request.user) as run:
+                    report = import_lecture(
+                        form.cleaned_data["course"], form.cleaned_data["file"], force=form.cleaned_data["force"]
+                    )
+                    run.done(report.changed, report.lecture)
             except LectureFormatError as error:
                 form.add_error(
                     "file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error}
@@ -175,7 +178,7 @@ class LectureAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class SectionAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["title", "lecture", "order", "is_published", "updated_at"]
     list_filter = ["lecture__course", "lecture", "is_published"]
     list_editable = ["order"]
@@ -206,7 +209,7 @@ class DiagramForm(forms.ModelForm):
 
 
 @admin.register(Diagram)
-class DiagramAdmin(ReferencedContentMixin, admin.ModelAdmin):
+class DiagramAdmin(RevisionsMixin, ReferencedContentMixin, admin.ModelAdmin):
     form = DiagramForm
     list_display = ["thumbnail", "title", "slug", "has_local_file"]
     search_fields = ["slug", "title", "alt_text"]
@@ -232,14 +235,14 @@ class DiagramAdmin(ReferencedContentMixin, admin.ModelAdmin):
 
 
 @admin.register(PatternFamily)
-class PatternFamilyAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternFamilyAdmin(RevisionsMixin, ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Pattern)
-class PatternAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternAdmin(RevisionsMixin, ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "family", "intent"]
     list_filter = ["family"]
     search_fields = ["name", "name_en", "intent"]

@@ -9,8 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import KeepsLearnerRecordsMixin
+from core.admin import KeepsLearnerRecordsMixin, RevisionsMixin
 from core.files import ContentError
+from core.revisions import imported
 from course.admin import MarkdownPreviewMixin, publish, unpublish
 from quizzes.gift_bank import MAX_BYTES, export_gift, import_gift
 from quizzes.models import STATISTICS_PERMISSION, Choice, Question, Quiz
@@ -26,7 +27,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class QuizAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "lecture", "section", "pass_mark", "is_published", "gift_link", "stats_link"]
     list_filter = ["lecture__course", "lecture", "kind", "is_published"]
     search_fields = ["title", "slug"]
@@ -52,12 +53,14 @@ class QuizAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
         form, report = GiftUploadForm(request.POST or None, request.FILES or None), None
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_gift(
-                    form.cleaned_data["text"],
-                    course=quiz.lecture.course,
-                    lecture_number=quiz.lecture.number,
-                    quiz_slug=quiz.slug,
-                )
+                with imported(form.cleaned_data["file"].name, user=request.user) as run:
+                    report = import_gift(
+                        form.cleaned_data["text"],
+                        course=quiz.lecture.course,
+                        lecture_number=quiz.lecture.number,
+                        quiz_slug=quiz.slug,
+                    )
+                    run.done(report.changed, quiz)
             except ContentError as error:
                 form.add_error("file", _("%(error)s — 아무것도 바꾸지 않았습니다.") % {"error": error})
         context = {
@@ -164,7 +167,7 @@ class ChoiceInline(MarkdownPreviewMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class QuestionAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = ["quiz__lecture", "kind"]
     search_fields = ["prompt", "key"]
