@@ -60,9 +60,13 @@ def versions_of(obj):
 
 
 def _last_name(model, pk):
-    """What a row was called: itself if it exists, else its latest version's name."""
-    version = Version.objects.get_for_object_reference(model, pk).order_by("-pk").first()
-    return version.object_repr if version else f"#{pk}"
+    """What a row is called, or was called before it was deleted (its latest version's name)."""
+    large = [f.name for f in model._meta.fields if isinstance(f, models.BinaryField)]
+    if (obj := model._base_manager.defer(*large).filter(pk=pk).first()) is not None:
+        return str(obj)
+    registered = reversion.is_registered(model)
+    version = Version.objects.get_for_object_reference(model, pk).order_by("-pk").first() if registered else None
+    return version.object_repr if version else _("번호 %(pk)s") % {"pk": pk}
 
 
 def fields_by_attname(model):
@@ -156,8 +160,9 @@ def revision_versions(version, model, **values):
     for name, value in values.items():
         # Narrowed in the database first (an import's revision holds thousands of choices), then checked exactly.
         versions = versions.filter(serialized_data__contains=f'"{name}": {json.dumps(value)}')
+    attnames = {model._meta.get_field(name).attname: value for name, value in values.items()}
     for other in versions.iterator():
-        if other._model is model and all(other.field_dict.get(k) == v for k, v in values.items()):
+        if other._model is model and all(other.field_dict.get(k) == v for k, v in attnames.items()):
             found.append((int(other.object_id), other.field_dict))
     return found
 

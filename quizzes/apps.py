@@ -18,10 +18,10 @@ class QuizzesConfig(AppConfig):
 
         post_migrate.connect(ensure_editors_group, sender=self)
         watch_content(self.get_model(name) for name in self.editor_models)
-        # A question's revision holds its choices (the current ones: the related manager skips
-        # retired choices). Learners' attempts and answers get none.
+        # A question's revision holds its current choices (not the retired ones). Learners'
+        # attempts and answers get none.
         revisions.register(self.get_model("Quiz"))
-        revisions.register(self.get_model("Question"), follow=["choices"])
+        revisions.register(self.get_model("Question"), follow=["current_choices"])
         revisions.register(self.get_model("Choice"))
         post_migrate.connect(revisions.initial_revisions, sender=self)
         course_panels.register_section_panel(panels.knowledge_check)

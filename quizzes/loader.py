@@ -145,8 +145,6 @@ def _load_question(quiz, lecture, entry, order, report, force, question=None):
         if patterns or result == sync.UPDATED:
             question.patterns.set(patterns)
         _replace_choices(question, existing, entry.choices)
-        if reversion.is_active():  # again, with its links and choices (bulk-created ones send no save signal)
-            reversion.add_to_revision(question)
     report.outcome(result, _("문제 %(key)s") % {"key": question.key})
 
 
@@ -163,6 +161,9 @@ def _replace_choices(question, existing, wanted):
         elif any(getattr(existing[order - 1], name) != value for name, value in values.items()):
             existing[order - 1].revise(values)
     ReferenceUse.record(Choice.objects.bulk_create(added), new=True)
+    if reversion.is_active():  # bulk-created choices send no save signal: the question's revision holds them too
+        for choice in added:
+            reversion.add_to_revision(choice)
     for extra in existing[len(wanted) :]:
         extra.remove()
 
