@@ -60,7 +60,7 @@ def test_history_lists_revisions_and_compares_them_in_a_fragment_for_htmx(client
     first, second, third = versions_of(section)
     page = client.get(history_url(section)).content.decode()
     assert page.count("이전과 비교") == 3 and "editor" in page and "htmx" in page and "<html" in page
-    assert "리비전 1으로 되돌리기" in page and 'method="post"' in page
+    assert "리비전 1(으)로 되돌리기" in page and 'method="post"' in page
 
     plain = client.get(history_url(section), {"version": second.pk}).content.decode()
     assert "<html" in plain and "<del>둘째 줄</del>" in plain and "<ins>바뀐 줄</ins>" in plain
