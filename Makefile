@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats bench-gift scale-test code-css clean
+.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats bench-gift bench-revisions scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench-stats: setup
 # Importing a GIFT file of 1,000 questions with 4 choices each (DATABASE_URL for PostgreSQL).
 bench-gift: setup
 	$(BIN)/python scripts/gift_bench.py
+
+# Saving a section through the admin, with and without revisions (DATABASE_URL for PostgreSQL).
+bench-revisions: setup
+	$(BIN)/python scripts/bench_revisions.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.admin import KeepsLearnerRecordsMixin
+from core.admin import KeepsLearnerRecordsMixin, RevisionsMixin
 from core.cache import content_changed
+from core.revisions import imported
 from course import drafts, references
 from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from course.importer import LectureFormatError, import_lecture
@@ -296,7 +297,7 @@ def draft_notice_context(request, model_admin, obj):
 
 
 @admin.register(Course)
-class CourseAdmin(KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class CourseAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "is_published"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}
@@ -337,7 +338,7 @@ class ImportLectureForm(forms.Form):
 
 
 @admin.register(Lecture)
-class LectureAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class LectureAdmin(DraftAdminMixin, RevisionsMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "number", schedule_status, "draft_state", "updated_at"]
     list_filter = ["course", ScheduleFilter]
     fields = ["course", "number", "title", "slug", "summary", "is_published", "publish_at", "unpublish_at"]
@@ -359,9 +360,11 @@ class LectureAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, ad
         form = ImportLectureForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_lecture(
-                    form.cleaned_data["course"], form.cleaned_data["file"], force=form.cleaned_data["force"]
-                )
+                with imported(request.FILES["file"].name, user=request.user) as run:
+                    report = import_lecture(
+                        form.cleaned_data["course"], form.cleaned_data["file"], force=form.cleaned_data["force"]
+                    )
+                    run.done(report.changed, report.lecture)
             except LectureFormatError as error:
                 form.add_error(
                     "file", _("가져오지 못했습니다. 아무것도 바꾸지 않았습니다. %(error)s") % {"error": error}
@@ -380,7 +383,9 @@ class LectureAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, ad
 
 
 @admin.register(Section)
-class SectionAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class SectionAdmin(
+    DraftAdminMixin, RevisionsMixin, SchedulesMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin
+):
     list_display = ["title", "lecture", "order", schedule_status, "draft_state", "updated_at"]
     list_filter = ["lecture__course", "lecture", ScheduleFilter]
     list_editable = ["order"]
@@ -411,7 +416,7 @@ class DiagramForm(forms.ModelForm):
 
 
 @admin.register(Diagram)
-class DiagramAdmin(ReferencedContentMixin, admin.ModelAdmin):
+class DiagramAdmin(RevisionsMixin, ReferencedContentMixin, admin.ModelAdmin):
     form = DiagramForm
     list_display = ["thumbnail", "title", "slug", "has_local_file"]
     search_fields = ["slug", "title", "alt_text"]
@@ -437,14 +442,14 @@ class DiagramAdmin(ReferencedContentMixin, admin.ModelAdmin):
 
 
 @admin.register(PatternFamily)
-class PatternFamilyAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternFamilyAdmin(RevisionsMixin, ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Pattern)
-class PatternAdmin(ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class PatternAdmin(RevisionsMixin, ReferencedContentMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "family", "intent"]
     list_filter = ["family"]
     search_fields = ["name", "name_en", "intent"]

@@ -29,11 +29,18 @@ class CourseConfig(AppConfig):
     editor_models = None  # all of them
 
     def ready(self):
+        from django.apps import apps
+
+        from core import revisions
         from core.cache import at_schedule_change, register_schedule, watch_content
         from course import drafts, search, views
         from course.models import Scheduled
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        post_migrate.connect(ensure_editors_group, sender=apps.get_app_config("core"))  # the audit log
+        for name in ("Course", "Lecture", "Section", "Diagram", "PatternFamily", "Pattern"):
+            revisions.register(self.get_model(name))
+        post_migrate.connect(revisions.initial_revisions, sender=self)
         post_migrate.connect(search.fill_if_empty, sender=self)
         watch_content([model for model in self.get_models() if model.__name__ not in ("SearchEntry", "Draft")])
         search.connect()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import revisions
 from core.cache import content_changed
 from course import diagrams as diagram_files
 from course import markdown, references
@@ -445,6 +446,25 @@ class Diagram(ReferenceTarget):
     def set_image(self, data, filename=""):
         """Check, sanitise and store an uploaded file; raises ValidationError for bad files."""
         self.store(diagram_files.prepare(data, filename))
+
+    def restore(self, values, version):
+        """Back to a stored revision, but with the image it has now. Revisions keep an image's
+        fingerprint, not the file (megabytes at every save of a caption), so when the revision had
+        another image the current one stays, and the returned note says so."""
+        revisions.restore_fields(self, values, keep=["image_hash"])
+        if values.get("image_hash", self.image_hash) == self.image_hash:
+            return []
+        return [
+            _(
+                "그림 파일은 리비전에 저장하지 않으므로 지금 그림 파일을 그대로 두었습니다. 그 리비전의 그림과 다른 파일이니 "
+                "대체 텍스트와 캡션이 지금 그림에 맞는지 확인하세요."
+            )
+        ]
+
+    def revision_texts(self, version=None):
+        """The image in a revision's comparison: its fingerprint, as the file itself is not kept."""
+        value = version.field_dict.get("image_hash", "") if version is not None else self.image_hash
+        return {str(_("그림 파일 (지문)")): value[:12] if value else str(_("없음"))}
 
     def store(self, image):
         """Keep a checked image (a diagrams.PreparedImage)."""

@@ -11,8 +11,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import KeepsLearnerRecordsMixin
+from core.admin import KeepsLearnerRecordsMixin, RevisionsMixin
 from core.files import ContentError
+from core.revisions import imported
 from course.admin import DraftAdminMixin, MarkdownPreviewMixin, publish, unpublish
 from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
 from quizzes import regrade
@@ -30,7 +31,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class QuizAdmin(DraftAdminMixin, RevisionsMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -70,12 +71,14 @@ class QuizAdmin(DraftAdminMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin
         form, report = GiftUploadForm(request.POST or None, request.FILES or None), None
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_gift(
-                    form.cleaned_data["text"],
-                    course=quiz.lecture.course,
-                    lecture_number=quiz.lecture.number,
-                    quiz_slug=quiz.slug,
-                )
+                with imported(form.cleaned_data["file"].name, user=request.user) as run:
+                    report = import_gift(
+                        form.cleaned_data["text"],
+                        course=quiz.lecture.course,
+                        lecture_number=quiz.lecture.number,
+                        quiz_slug=quiz.slug,
+                    )
+                    run.done(report.changed, quiz)
             except ContentError as error:
                 form.add_error("file", _("%(error)s — 아무것도 바꾸지 않았습니다.") % {"error": error})
         context = {
@@ -184,7 +187,7 @@ class ChoiceInline(MarkdownPreviewMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
+class QuestionAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = ["quiz__lecture", "kind"]
     search_fields = ["prompt", "key"]

@@ -10,6 +10,7 @@ class QuizzesConfig(AppConfig):
     editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 
     def ready(self):
+        from core import revisions
         from core.cache import register_schedule, watch_content
         from course import drafts
         from course import panels as course_panels
@@ -19,6 +20,12 @@ class QuizzesConfig(AppConfig):
         post_migrate.connect(ensure_editors_group, sender=self)
         watch_content(self.get_model(name) for name in self.editor_models)
         register_schedule(self.get_model("quiz").schedule_times)
+        # A question's revision holds its current choices (not the retired ones). Learners'
+        # attempts and answers get none.
+        revisions.register(self.get_model("Quiz"))
+        revisions.register(self.get_model("Question"), follow=["current_choices"])
+        revisions.register(self.get_model("Choice"))
+        post_migrate.connect(revisions.initial_revisions, sender=self)
         course_panels.register_section_panel(panels.knowledge_check)
         course_panels.register_section_panel(panels.review_after_last_section)
         course_panels.register_lecture_panel(panels.review_on_lecture_page)

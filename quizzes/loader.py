@@ -7,6 +7,7 @@ file and the quiz and question at fault, and nothing changes. Loading twice chan
 
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -160,6 +161,9 @@ def _replace_choices(question, existing, wanted):
         elif any(getattr(existing[order - 1], name) != value for name, value in values.items()):
             existing[order - 1].revise(values)
     ReferenceUse.record(Choice.objects.bulk_create(added), new=True)
+    if reversion.is_active():  # bulk-created choices send no save signal: the question's revision holds them too
+        for choice in added:
+            reversion.add_to_revision(choice)
     for extra in existing[len(wanted) :]:
         extra.remove()
 

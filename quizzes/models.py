@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
@@ -26,6 +27,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import revisions
 from core.cache import cached_fragment
 from core.models import LearnerOwned, OwnedQuerySet
 from course.models import Lecture, Pattern, Publishable, PublishedQuerySet, RendersMarkdown, Scheduled, Section
@@ -275,6 +277,62 @@ class Question(RendersMarkdown):
         choices = [Choice.from_shown(seen, record) for record in shown["choices"]]
         return seen, choices, [Choice.from_shown(seen, record) for record in shown["pairs"]]
 
+    def save(self, *args, **kwargs):
+        # A question being created has no choices or patterns yet: its revision, made as it is
+        # saved, need not ask the database (an import of a thousand questions saves two thousand
+        # queries). Adding patterns clears the cached empty list; choices join the revision as
+        # they are saved (or, written in bulk, as the loader adds them).
+        self.created_by_save = self._state.adding
+        if self.created_by_save:
+            none = Pattern.objects.none()
+            none._result_cache, none._prefetch_done = [], True  # as prefetch_related leaves a fetched list
+            self._prefetched_objects_cache = {"patterns": none}
+        super().save(*args, **kwargs)
+
+    @property
+    def current_choices(self):
+        """The choices a revision of the question holds (``follow`` in quizzes.apps): not the retired
+        ones, and without the ordering, whose joins up to the course cost more than the query itself."""
+        if getattr(self, "created_by_save", False):
+            return None  # nothing to follow
+        return Choice.objects.filter(question=self).order_by()
+
+    def restore(self, values, version):
+        """Back to a stored revision (``core.revisions.revert``): the fields through ``save()``, the
+        choices through ``Choice.revise`` and ``Choice.remove``, so a choice a learner picked is never
+        rewritten or deleted (it is retired and a new one made). Choices are matched by id; one gone
+        or retired since comes back as a new choice. Everything is checked before anything is written."""
+        old = self.stored_choices(version)
+        before = list(self.choices.all())
+        revisions.restore_fields(
+            self, values, check=lambda: self.choice_problems([(c["is_correct"], c["text"], c["match"]) for c in old])
+        )
+        current = Choice.all_objects.in_bulk([c["pk"] for c in old])
+        for stored in old:
+            authored = {name: stored[name] for name in Choice.AUTHORED}
+            choice = current.get(stored["pk"])
+            if choice is None or choice.retired or choice.question_id != self.pk:
+                Choice(question=self, **authored).save()
+            else:
+                choice.revise(authored)
+        for choice in before:
+            if choice.pk not in current:
+                choice.remove()
+
+    def stored_choices(self, version):
+        """The choices ``version``'s revision holds for this question (not those it had retired), in order."""
+        found = revisions.revision_versions(version, Choice, question=self.pk)
+        stored = [values | {"pk": pk} for pk, values in found if not values.get("retired")]
+        return sorted(stored, key=lambda c: (c["order"], c["pk"]))
+
+    def revision_texts(self, version=None):
+        """The choices in a revision's comparison, one line each."""
+        if version is None:
+            choices = [{name: getattr(c, name) for name in Choice.AUTHORED} for c in self.choices.all()]
+        else:
+            choices = self.stored_choices(version)
+        return {str(_("선택지")): "\n".join(map(_choice_line, choices))}
+
     def example_answer(self):
         """A right answer as a learner would type it (short and numeric questions): for tests and load runs."""
         return self.kind_class.example_answer(self)
@@ -316,6 +374,16 @@ class Question(RendersMarkdown):
     def item_name(self, number, label):
         """What an item is called in the reader's language: a position, a blank, or the matching term."""
         return self.kind_class.item_name(number, label)
+
+
+def _choice_line(choice):
+    """One choice as a line of a revision's comparison: "2. [정답] 서킷 브레이커 — 피드백"."""
+    parts = [f"{choice['order']}.", f"[{_('정답')}]" if choice["is_correct"] else "", choice["text"]]
+    if choice["match"]:
+        parts.append(f"↔ {choice['match']}")
+    if choice["feedback"]:
+        parts.append("— " + " ".join(choice["feedback"].split()))
+    return " ".join(filter(None, parts))
 
 
 def new_token():
@@ -408,15 +476,27 @@ class Choice(RendersMarkdown):
             setattr(choice, name, value)
         choice.save()
         if replacing:
-            Choice.all_objects.filter(pk=self.pk).update(retired=True, replaced_by=choice)
+            self.retire(replaced_by=choice)
         return choice
 
     def remove(self):
         """Delete the choice, or retire it if an answer picked it."""
         if self.is_answered():
-            Choice.all_objects.filter(pk=self.pk).update(retired=True)
+            self.retire()
         else:
             self.delete()
+
+    def retire(self, replaced_by=None):
+        """Hide the choice for good, kept for the answers that picked it. A revision being made
+        notes it retired, so a revert to that revision does not bring it back."""
+        Choice.all_objects.filter(pk=self.pk).update(retired=True, replaced_by=replaced_by)
+        self.retired, self.replaced_by = True, replaced_by
+        if reversion.is_active():
+            reversion.add_to_revision(self)
+
+    def restore(self, values, version):
+        """Back to a stored revision through ``revise``: a choice a learner picked is not rewritten."""
+        self.revise({name: values[name] for name in self.AUTHORED if name in values})
 
     def shown(self):
         """The choice as an answer keeps it (``Answer.shown``)."""

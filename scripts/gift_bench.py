@@ -2,7 +2,8 @@
 
 Scratch database (a new SQLite file, or the throwaway PostgreSQL database in DATABASE_URL):
 the shipped course, then a generated file of 1,000 single-choice questions with 4 choices
-each imported with the same function the admin and `manage.py import_gift` use. The second
+each imported the way the admin and `manage.py import_gift` do it (``import_gift`` inside one
+revision named after the file, ``core.revisions.imported``). The second
 import of the same file changes nothing and shows what a re-import costs. Target: the first
 import under 5 s on SQLite.
 
@@ -34,6 +35,7 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core.revisions import imported
     from course.models import Course
     from quizzes.gift_bank import import_gift
     from quizzes.models import Choice, Question
@@ -47,7 +49,9 @@ def main():
     for label in ("first import", "same file again"):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
-            report = import_gift(text, course=course, lecture_number=1)
+            with imported("bench.gift") as run:
+                report = import_gift(text, course=course, lecture_number=1)
+                run.done(report.changed)
             took = time.perf_counter() - start
         print(f"  {label}: {took:.2f} s, {len(queries.captured_queries):,} queries, {report.changed} changed")
     print(f"  questions {Question.objects.count():,}, choices {Choice.objects.count():,}")

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.revisions import imported
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course
 
@@ -30,7 +31,9 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(_("%(path)s를 읽을 수 없습니다: %(error)s") % {"path": path, "error": error}) from error
         try:
-            report = import_lecture(course_obj, text, force=force)
+            with imported(path.name) as run:
+                report = import_lecture(course_obj, text, force=force)
+                run.done(report.changed, report.lecture)
         except LectureFormatError as error:
             raise CommandError(
                 _("%(path)s: %(error)s\n아무것도 바꾸지 않았습니다.") % {"path": path, "error": error}

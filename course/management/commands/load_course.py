@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.files import ContentError
+from core.revisions import imported
 from course.loader import load_course
 
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             raise CommandError(_("%(dir)s에 course.toml이 있는 폴더가 없습니다.") % {"dir": settings.CONTENT_DIR})
         for directory in directories:
             try:
-                course, report = load_course(directory, force=force)
+                with imported(f"{directory.name}/course.toml") as run:
+                    course, report = load_course(directory, force=force)
+                    run.done(report.changed, course)
             except ContentError as error:
                 raise CommandError(_("%(error)s\n아무것도 바꾸지 않았습니다.") % {"error": error}) from error
             self.stdout.write(_("%(title)s: 변경 %(count)d건") % {"title": course.title, "count": report.changed})

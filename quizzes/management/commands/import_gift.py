@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.files import ContentError
+from core.revisions import imported
 from course.models import Course
 from quizzes.gift_bank import MAX_BYTES, import_gift
 
@@ -28,7 +29,11 @@ class Command(BaseCommand):
                     _("%(file)s: 파일이 너무 큽니다 (%(n)s바이트까지).") % {"file": file, "n": f"{MAX_BYTES:,}"}
                 )
             text = file.read_text(encoding="utf-8-sig")
-            report = import_gift(text, course=Course.objects.get(slug=course), lecture_number=lecture, quiz_slug=quiz)
+            with imported(file.name) as run:
+                report = import_gift(
+                    text, course=Course.objects.get(slug=course), lecture_number=lecture, quiz_slug=quiz
+                )
+                run.done(report.changed)
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(_("%(file)s를 읽을 수 없습니다: %(error)s") % {"file": file, "error": error}) from error
         except Course.DoesNotExist:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.files import ContentError, read_toml
+from core.revisions import imported
 from course.models import Course
 from quizzes.loader import load_quiz_file
 
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             try:
                 slug = read_toml(Path(path).parent.parent / "course.toml")["slug"]
                 course = Course.objects.get(slug=slug)
-                report = load_quiz_file(path, course, force=force)
+                with imported(Path(path).name) as run:
+                    report = load_quiz_file(path, course, force=force)
+                    run.done(report.changed)
             except Course.DoesNotExist:
                 raise CommandError(
                     _("%(path)s: 강좌 '%(slug)s'가 없습니다. load_course를 먼저 실행하세요.")
