@@ -100,7 +100,7 @@ class RevisionsMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_or_change_permission(request, obj):
+        if not self.has_change_permission(request, obj):  # history, like drafts, is for those who may edit
             raise PermissionDenied
         rows = revisions.history(obj)
         shown = next((row for row in rows if str(row.version.pk) == request.GET.get("version")), None)
@@ -115,7 +115,6 @@ class RevisionsMixin:
             "shown": shown,
             "against_current": against_current,
             "changes": revisions.changes(obj, shown.version, against_current=against_current) if shown else None,
-            "can_revert": self.has_change_permission(request, obj),
             **(extra_context or {}),
         }
         request.current_app = self.admin_site.name

@@ -85,6 +85,7 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         PUBLISHED = "published", _("공개")
+        UNPUBLISHED = "unpublished", _("비공개로 돌림")
         DISCARDED = "discarded", _("초안 버림")
         DRAFTED = "drafted", _("초안 저장")
         REVERTED = "reverted", _("되돌림")

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import audit
 from core.admin import KeepsLearnerRecordsMixin, RevisionsMixin
+from core.audit import Action
 from core.cache import content_changed
 from core.revisions import imported
 from course import drafts, references
@@ -82,17 +84,26 @@ class ReferencedContentMixin:
         return deleted, model_count, perms_needed, protected
 
 
+def _set_published(request, queryset, published):
+    """Publish or unpublish the rows, each with its audit entry; returns how many."""
+    with transaction.atomic():
+        rows = list(queryset.filter(is_published=not published))
+        queryset.filter(pk__in=[row.pk for row in rows]).update(is_published=published)
+        for row in rows:
+            audit.record(request.user, Action.PUBLISHED if published else Action.UNPUBLISHED, row)
+    content_changed()  # update() sends no save signal
+    return len(rows)
+
+
 @admin.action(description=gettext_lazy("선택한 항목 공개"))
 def publish(modeladmin, request, queryset):
-    count = queryset.update(is_published=True)
-    content_changed()  # update() sends no save signal
+    count = _set_published(request, queryset, True)
     modeladmin.message_user(request, _("%(count)d개를 공개했습니다.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.action(description=gettext_lazy("선택한 항목 비공개"))
 def unpublish(modeladmin, request, queryset):
-    count = queryset.update(is_published=False)
-    content_changed()
+    count = _set_published(request, queryset, False)
     modeladmin.message_user(request, _("%(count)d개를 비공개로 돌렸습니다.") % {"count": count}, messages.SUCCESS)
 
 

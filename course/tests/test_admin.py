@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import AuditEntry
 from course.models import Diagram, Lecture, Section
 from course.tests.builders import make_course, make_lecture, make_section
 from course.tests.test_import import SEED
@@ -75,6 +76,9 @@ def test_publish_and_unpublish_actions(client, editor):
     client.post(url, {"action": "publish", "_selected_action": [section.pk]})
     section.refresh_from_db()
     assert section.is_published
+    client.post(url, {"action": "publish", "_selected_action": [section.pk]})  # already published: no entry
+    entries = AuditEntry.objects.order_by("at", "id").values_list("action", "user_name", "object_repr")
+    assert list(entries) == [("unpublished", "editor", section.title), ("published", "editor", section.title)]
 
 
 def test_import_upload_runs_the_importer(client, editor):
