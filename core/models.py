@@ -41,6 +41,11 @@ class LearnerOwned(models.Model):
             )
         ]
 
+    @property
+    def owner_key(self):
+        """Names the owner in a cache key, as ``learners.learner.Learner.cache_key`` does."""
+        return f"u{self.user_id}" if self.user_id else f"s{self.session_key}"
+
     def before_hand_over(self, user):
         """Adjust this visitor's row just before it moves to ``user``'s account (nothing by default)."""
 

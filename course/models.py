@@ -379,7 +379,13 @@ class Section(Publishable, Scheduled, RendersMarkdown):
             getattr(self, model.section_field).set(model.objects.filter(slug__in=slugs))
 
     def get_absolute_url(self):
-        return reverse("course:section-detail", args=[self.lecture.course.slug, self.lecture.slug, self.slug])
+        # Kept on the object with the slugs it was made from: a table of contents shared by every
+        # request (course.views.lecture_toc) asks for each of its links on every page.
+        slugs = (self.lecture.course.slug, self.lecture.slug, self.slug)
+        known = self.__dict__.get("_url")
+        if known is None or known[0] != slugs:
+            known = self.__dict__["_url"] = (slugs, reverse("course:section-detail", args=slugs))
+        return known[1]
 
     def render_markdown(self):
         results = super().render_markdown()

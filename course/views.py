@@ -15,10 +15,18 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.cache import cached_fragment, reads_query
+from core.personal import render_personal
 from course import drafts, panels
 from course import search as site_search
 from course.models import Course, Diagram, Draft, Lecture, Pattern, PatternFamily, Section
 
+# What differs on a lesson page from one learner to the next (core.personal): everything else is shared.
+LESSON_PIECES = {
+    "account": ("_account_nav.html", {}),
+    "messages": ("_messages.html", {}),
+    "toc": ("course/_toc.html", {}),
+    "panels": ("course/_panels.html", {}),
+}
 EXPIRED_MESSAGE = gettext_lazy("미리 보기 링크의 유효 기간이 지났습니다. 편집자에게 새 링크를 받으세요.")
 TAMPERED_MESSAGE = gettext_lazy("올바른 미리 보기 링크가 아닙니다. 받은 주소를 빠짐없이 붙여 넣었는지 확인하세요.")
 GONE_MESSAGE = gettext_lazy("이 초안은 이미 공개되었거나 버려졌습니다. 공개된 페이지에서 확인하세요.")
@@ -78,10 +86,15 @@ def _get_lecture(request, course_slug, lecture_slug):
 
 
 def lecture_toc(request, lecture):
-    """The lecture's table of contents for this reader, shared through the cache."""
-    return cached_fragment(
-        "toc", lecture.pk, Section.can_preview(request.user), frozen=True, build=lambda: lecture.toc_for(request.user)
-    )
+    """The lecture's table of contents for this reader, shared through the cache, links included."""
+
+    def build():
+        sections = lecture.toc_for(request.user)
+        for section in sections:
+            section.get_absolute_url()  # kept on each entry, and on the copies made of it
+        return sections
+
+    return cached_fragment("toc", lecture.pk, Section.can_preview(request.user), frozen=True, build=build)
 
 
 def lecture_page(request, lecture, toc):
@@ -118,7 +131,7 @@ def toc_context(request, lecture, section, toc=None):
     ``toc`` is the lecture's table of contents when it is not the reader's (a preview's)."""
     sections = _with_marks(request, lecture_toc(request, lecture) if toc is None else toc)
     position = next(i for i, s in enumerate(sections, start=1) if s.pk == section.pk)
-    progress = panels.lecture_progress(request, [lecture]).get(lecture.pk)
+    progress = panels.progress_in_toc(lecture, sections)
     return {
         "lecture": lecture,
         "section": section,
@@ -155,7 +168,10 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
     build = partial(_section_content, request, *slugs)
     previews = Lecture.can_preview(request.user), Section.can_preview(request.user)
     section, patterns = cached_fragment("section", *slugs, *previews, frozen=True, build=build)
-    return render(request, "course/section_detail.html", section_page(request, section, patterns))
+    context = section_page(request, section, patterns)
+    if request.is_shared:  # everybody's page, stored whole by core.cache
+        return render(request, "course/section_detail.html", context)
+    return render_personal(request, "course/section_detail.html", context, pieces=LESSON_PIECES, key=previews)
 
 
 @reads_query("family")

@@ -27,6 +27,11 @@ class Learner:
     session_key: str = ""
     session: object = field(default=None, repr=False)
 
+    @property
+    def cache_key(self):
+        """Names the learner in a cache key: the account, or the visitor's token."""
+        return f"u{self.user.pk}" if self.user is not None else f"s{self.session_key}"
+
     @classmethod
     def for_request(cls, request):
         if request.user.is_authenticated:

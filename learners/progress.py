@@ -1,26 +1,12 @@
 """Learners' progress as course pages see it: TOC marks and per-lecture progress bars."""
 
-from dataclasses import dataclass
-
 from django.db.models import Count
 
 from core.cache import cached_fragment
 from course.models import Section
+from course.panels import LectureProgress
 from learners.models import SectionProgress
 from quizzes.models import Attempt, Quiz
-
-
-@dataclass
-class LectureProgress:
-    lecture_id: int
-    completed: int
-    total: int
-    has_review: bool = False
-    review_passed: bool = False
-
-    @property
-    def percent(self):
-        return round(100 * self.completed / self.total) if self.total else 0
 
 
 def passed_quiz_ids(owner, quizzes):

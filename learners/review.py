@@ -10,8 +10,9 @@ they never touch quiz attempts or scores.
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
+from core.cache import PAGE_TIMEOUT, content_version
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.models import Quiz
 from quizzes.services import AnswerError, QuestionState, parse_answer
@@ -41,6 +43,7 @@ def _schedule(card, rating, correct, now):
         state.due = now  # due at once, whatever the interval would be
     reviews = card.reviews
     card.fsrs, card.due, card.reviews, card.last_correct = state.to_dict(), state.due, reviews + 1, correct
+    forget_due(card.owner_key)
     if card.pk is None:
         card.save()
         return
@@ -136,15 +139,45 @@ def remaining_today(owner, now=None):
 
 
 def due_count(owner, now=None):
-    """Cards due now, up to what today's limit still allows (the header and dashboard show it; one query)."""
+    """Cards due now, up to what today's limit still allows: the header shows it on every page.
+
+    Kept in the cache per learner until it can next change: the next card falls due, the day
+    turns, content changes (the key names the content version) or the learner's cards change
+    (``_schedule`` and a login forget it). So a page usually reads it without a query.
+    """
     if not owner.is_known:
         return 0
     now = now or timezone.now()
+    key = _due_key(owner.cache_key)
+    stored = cache.get(key)
+    if stored is None or stored[1] <= now:
+        stored = _due_now(owner, now)
+        cache.set(key, stored, PAGE_TIMEOUT)
+    return stored[0]
+
+
+def _due_key(owner_key):
+    return f"review-due:{content_version()}:{owner_key}"
+
+
+def forget_due(owner_key):
+    """The cards of the learner ``owner_key`` (``Learner.cache_key``) changed: their due count is read
+    again at the next page. Forgotten now, and again once the change is committed, so that a page
+    that counted the old rows meanwhile is not kept."""
+    key = _due_key(owner_key)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _due_now(owner, now):
+    """(the due count, when it may next change), in one query."""
     counts = ReviewCard.objects.owned_by(owner).aggregate(
-        due=Count("pk", distinct=True, filter=_is_due(now)),
-        done=Count("answers", distinct=True, filter=Q(answers__answered_at__gte=_today(now))),
+        due_now=Count("pk", distinct=True, filter=_is_due(now)),
+        done_today=Count("answers", distinct=True, filter=Q(answers__answered_at__gte=_today(now))),
+        soonest=Min("due", filter=Q(due__gt=now)),
     )
-    return max(0, min(counts["due"], DAILY_LIMIT - counts["done"]))
+    until = min(filter(None, [counts["soonest"], _today(now) + timedelta(days=1)]))
+    return max(0, min(counts["due_now"], DAILY_LIMIT - counts["done_today"])), until
 
 
 def next_due(owner, now=None):

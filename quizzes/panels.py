@@ -4,6 +4,7 @@ Registered in QuizzesConfig.ready.
 """
 
 from core.cache import cached_fragment
+from core.personal import shared_html
 from course import drafts
 from quizzes.models import Quiz
 
@@ -43,7 +44,18 @@ def knowledge_check(request, *, section, lecture, sections):
     if quiz is None:
         return None
     quiz.section = section  # already fetched with its lecture and course
-    return {"template": "quizzes/_check_panel.html", **quiz_context(request, quiz)}
+    context = quiz_context(request, quiz)
+    if (
+        context["attempt"] is None
+        and not any(s.error for s in context["states"])
+        and getattr(request, "previewing", None) is None
+    ):
+        # Not answered yet: the same for every learner, rendered once (core.personal).
+        html = shared_html(
+            request, "check-html", quiz.pk, template="quizzes/_check_panel.html", context={"panel": context}
+        )
+        return {"template": "_html.html", "html": html}
+    return {"template": "quizzes/_check_panel.html", **context}
 
 
 def review_after_last_section(request, *, section, lecture, sections):

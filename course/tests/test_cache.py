@@ -1,6 +1,7 @@
 """Reads never write; pages are shared from the cache; every content change shows on the next request."""
 
 import os
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -358,6 +360,64 @@ def test_query_counts_stay_within_nine_and_do_not_grow(site):
         question.pk, question.key, question.order = None, f"copy-{n}", 100 + n
         question.save()
     after = measure()
-    too_many = {page: n for page, n in after.items() if n > 9}  # a known learner's header counts due review cards
+    too_many = {page: n for page, n in after.items() if n > 9}
     assert not too_many, too_many
     assert after == before
+    # The lesson page of a learner, signed in or not: the marks, the check's attempt and its answers.
+    assert after["account section"] <= 4 and after["visitor section"] <= 4, after
+
+
+def stored_values():
+    """Every value in the shared cache, as text: what any learner may be served."""
+    import pickle
+    import zlib
+
+    def text(value):
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        if isinstance(value, (list, tuple)):
+            return "\n".join(text(item) for item in value)
+        return str(value)
+
+    for path in cache._list_cache_files():
+        with open(path, "rb") as stored:
+            pickle.load(stored)  # the expiry
+            yield text(pickle.loads(zlib.decompress(stored.read())))
+
+
+def test_personal_lesson_pages_are_the_shared_page_with_each_learners_own_pieces(site):
+    """Two accounts and a visitor, in Korean and English: each sees their own marks, answers and token;
+    the shared cache holds neither a token nor anybody's state."""
+    section, check = site["section"], site["check"]
+    section = check.section  # the lesson with a knowledge check
+    alice, bob, visitor = Client(), Client(), Client()
+    alice.force_login(User.objects.create_user("alice"))
+    bob.force_login(User.objects.create_user("bob"))
+    for client in (alice, bob, visitor):
+        read_lesson(client, section)
+    alice.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
+    question = check.questions.first()
+    alice.post(reverse("quizzes:answer", args=[check.slug, question.pk]), question.example_post())
+    pages = {}
+    for name, client in (("alice", alice), ("bob", bob), ("visitor", visitor)):
+        for language, headers in (("ko", KOREAN), ("en", ENGLISH)):
+            pages[name, language] = client.get(section.get_absolute_url(), headers=headers).content.decode()
+    assert "이 절을 완료했습니다" in pages["alice", "ko"] and "정답입니다" in pages["alice", "ko"]
+    assert "Correct!" in pages["alice", "en"] and "이 절을 완료했습니다" not in pages["alice", "en"]
+    for name in ("bob", "visitor"):
+        assert "완료로 표시" in pages[name, "ko"] and "정답입니다" not in pages[name, "ko"]
+        assert "Mark as completed" in pages[name, "en"] and "완료로 표시" not in pages[name, "en"]
+    assert "로그아웃" in pages["bob", "ko"] and "로그아웃" not in pages["visitor", "ko"]
+    tokens = {
+        name: set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)) for name, html in pages.items()
+    }
+    assert all(len(found) >= 2 for found in tokens.values()), tokens  # every form of the page has one
+    secrets = {name: {_unmask_cipher_token(token) for token in found} for name, found in tokens.items()}
+    assert all(len(found) == 1 for found in secrets.values())
+    assert len({next(iter(found)) for found in secrets.values()}) == 3  # each browser its own
+    stored = list(stored_values())
+    assert any("쿠버네티스" in value for value in stored)  # the skeleton is there
+    for value in stored:
+        assert all(token.startswith("\ue000") for token in re.findall(r'csrfmiddlewaretoken" value="([^"]*)"', value))
+        assert not any(secret in value for found in secrets.values() for secret in found)
+        assert "이 절을 완료했습니다" not in value and "정답입니다" not in value and "로그아웃" not in value
