@@ -12,6 +12,8 @@ import uuid
 
 from django.urls import Resolver404, resolve
 
+from core.timing import take_write_ms
+
 logger = logging.getLogger("course.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 QUIET_PATHS = {"/healthz", "/readyz", "/metrics"}
@@ -45,18 +47,19 @@ class RequestLogMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         started = time.perf_counter()
+        take_write_ms()
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         if request.path not in QUIET_PATHS:
-            logger.info(
-                "request",
-                extra={
-                    "request_id": request.id,
-                    "method": request.method,
-                    "route": _route(request),
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "learner": _learner_kind(request),
-                },
-            )
+            fields = {
+                "request_id": request.id,
+                "method": request.method,
+                "route": _route(request),
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "learner": _learner_kind(request),
+            }
+            if (write_ms := take_write_ms()) is not None:
+                fields["write_ms"] = write_ms  # the time the write transaction took (core.timing)
+            logger.info("request", extra=fields)
         return response

@@ -76,12 +76,12 @@ def _skeleton(request, template_name, context, pieces):
 def shared_html(request, name, *key, template, context):
     """A piece that is the same for everyone in a given state (a knowledge check nobody has answered
     yet looks alike for all): rendered once per content version, language and ``key``, and shared
-    through the cache. Only its CSRF tokens are this request's."""
+    through the cache. ``context()`` is called only then. Only its CSRF tokens are this request's."""
     html = cached_fragment(
         name,
         *key,
         get_language(),
-        build=lambda: render_to_string(template, {**context, "csrf_token": marker("csrf")}, request),
+        build=lambda: render_to_string(template, {**context(), "csrf_token": marker("csrf")}, request),
     )
     return mark_safe(html if _building.get() else with_token(html, request))
 

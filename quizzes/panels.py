@@ -6,6 +6,7 @@ Registered in QuizzesConfig.ready.
 from core.cache import cached_fragment
 from core.personal import shared_html
 from course import drafts
+from quizzes import services
 from quizzes.models import Quiz
 
 
@@ -27,7 +28,7 @@ def _review_panel(request, lecture):
 
 
 def knowledge_check(request, *, section, lecture, sections):
-    from quizzes.views import quiz_context
+    from quizzes.views import has_refused_answers, quiz_context
 
     quiz = cached_fragment(
         "check",
@@ -44,18 +45,18 @@ def knowledge_check(request, *, section, lecture, sections):
     if quiz is None:
         return None
     quiz.section = section  # already fetched with its lecture and course
-    context = quiz_context(request, quiz)
-    if (
-        context["attempt"] is None
-        and not any(s.error for s in context["states"])
-        and getattr(request, "previewing", None) is None
-    ):
+    attempt = services.attempt_latest(quiz, request.learner)
+    if attempt is None and not has_refused_answers(request) and getattr(request, "previewing", None) is None:
         # Not answered yet: the same for every learner, rendered once (core.personal).
         html = shared_html(
-            request, "check-html", quiz.pk, template="quizzes/_check_panel.html", context={"panel": context}
+            request,
+            "check-html",
+            quiz.pk,
+            template="quizzes/_check_panel.html",
+            context=lambda: {"panel": quiz_context(request, quiz, services.Submission(answers=[]), known=True)},
         )
         return {"template": "_html.html", "html": html}
-    return {"template": "quizzes/_check_panel.html", **context}
+    return {"template": "quizzes/_check_panel.html", **quiz_context(request, quiz, services.Submission(attempt))}
 
 
 def review_after_last_section(request, *, section, lecture, sections):

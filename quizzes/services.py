@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.cache import cached_fragment
+from core.timing import write_transaction
 from quizzes.kinds import AnswerError
 from quizzes.models import (
     Answer,
@@ -187,7 +188,7 @@ def _record(quiz, question, owner, attempt, answers, sent):
     last = len(answers) + 1 >= len(quiz_questions(quiz))
     new = attempt.pk is None
     try:
-        with transaction.atomic():
+        with write_transaction(), transaction.atomic():
             if new:
                 attempt.save()
             answer = Answer.record(

@@ -30,10 +30,15 @@ def _get_quiz(request, slug):
     )
 
 
-def quiz_context(request, quiz, submission=None):
+def has_refused_answers(request):
+    """Whether an answer sent without JavaScript was refused, to be shown with its error (``_keep_refused``)."""
+    return hasattr(request, "session") and ERRORS_SESSION_KEY in request.session
+
+
+def quiz_context(request, quiz, submission=None, known=False):
     """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check;
-    after an answer, from what the ``submission`` read and wrote, without reading it again."""
-    if submission is None or submission.attempt is None:
+    from what the ``submission`` read or wrote (all of it when ``known``), without reading it again."""
+    if not known and (submission is None or submission.attempt is None):
         submission = services.Submission(attempt=services.attempt_latest(quiz, request.learner))
     attempt = submission.attempt
     states = services.question_states(quiz, attempt, answers=submission.answers)
