@@ -7,6 +7,7 @@ result, and the audit log.
 """
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -30,7 +31,8 @@ DJANGO_ADMIN_KNOWN = {"exclude": [[".breadcrumbs"], [".inline-related h3"]]}
 def signed_in(browser, live_server, client, scheme):
     """A browser page carrying ``client``'s session: the same account, without typing a password."""
     context = browser.new_context(base_url=live_server.url, color_scheme=scheme)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
     return context.new_page()
 
 
