@@ -156,6 +156,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "user_name", "detail"]
     date_hierarchy = "at"
 
+    class Media:
+        css = {"all": ["core/audit.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's title for a read-only list is "Select %s to view", which its Korean catalogue
+        # renders "보기위한 1작업 기록 를(을) 선택": the log's own name reads better.
+        return super().changelist_view(request, {"title": self.opts.verbose_name_plural, **(extra_context or {})})
+
     def has_add_permission(self, request):
         return False
 

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -22,7 +21,13 @@ from core.audit import Action
 from core.cache import content_changed
 from core.revisions import imported
 from course import drafts, references
-from course.admin_schedule import ScheduleFilter, SchedulesMixin, schedule_status
+from course.admin_schedule import (
+    NamedSplitDateTime,
+    ScheduleFilter,
+    SchedulesMixin,
+    ScheduleWidgetsMixin,
+    schedule_status,
+)
 from course.importer import LectureFormatError, import_lecture
 from course.models import Course, Diagram, Draft, Lecture, Pattern, PatternFamily, Section
 
@@ -117,7 +122,7 @@ class DraftForm(forms.ModelForm):
     draft_publish_at = forms.SplitDateTimeField(
         label=gettext_lazy("공개 예약"),
         required=False,
-        widget=AdminSplitDateTime,
+        widget=NamedSplitDateTime(gettext_lazy("공개 예약")),
         help_text=gettext_lazy("'초안으로 저장'할 때만 씁니다. 비워 두면 '공개'를 눌러야 공개됩니다."),
     )
     draft_comment = forms.CharField(label=gettext_lazy("초안 메모"), required=False, max_length=300)
@@ -315,7 +320,7 @@ class CourseAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     actions = [publish, unpublish]
 
 
-class SectionInline(MarkdownPreviewMixin, admin.StackedInline):
+class SectionInline(ScheduleWidgetsMixin, MarkdownPreviewMixin, admin.StackedInline):
     model = Section
     fields = ["order", "title", "slug", "is_published", "publish_at", "unpublish_at", "body"]
     prepopulated_fields = {"slug": ["title"]}

@@ -6,6 +6,7 @@ date widgets do for every field.
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
@@ -70,7 +71,33 @@ def record_schedule(request, form):
     audit.record(request.user, audit.Action.SCHEDULED, obj, detail)
 
 
-class SchedulesMixin:
+class NamedSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time inputs, each named for a screen reader ("공개 시작 날짜"). Django 5.2
+    names neither: the field's label has no ``for`` (as for any MultiWidget) and "날짜:" is bare text,
+    which axe reports as inputs without a label."""
+
+    def __init__(self, label, attrs=None):
+        super().__init__(attrs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = (context["date_label"], context["time_label"])  # Django's own "Date:", "Time:"
+        for subwidget, part in zip(context["widget"]["subwidgets"], parts, strict=True):
+            subwidget["attrs"]["aria-label"] = f"{self.label} {part.rstrip(':')}"
+        return context
+
+
+class ScheduleWidgetsMixin:
+    """A ModelAdmin or inline whose go-live and take-down times get ``NamedSplitDateTime`` inputs."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in SCHEDULE_FIELDS:
+            kwargs["widget"] = NamedSplitDateTime(db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SchedulesMixin(ScheduleWidgetsMixin):
     """For a ModelAdmin of a ``Scheduled`` model, or one whose inlines are: audits schedule changes."""
 
     def save_model(self, request, obj, form, change):

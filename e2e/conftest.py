@@ -73,8 +73,9 @@ def quizzes(course):
     return Quiz.objects.select_related("section__lecture__course")
 
 
-def axe_violations(page):
+def axe_violations(page, context=None):
+    """axe-core's violations on the page, or within ``context`` ({"include": [...], "exclude": [...]})."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, context=context)
     return [f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
