@@ -146,7 +146,7 @@ def test_a_draft_is_previewed_published_compared_and_reverted_and_a_fixed_key_is
     answered = learner.locator(f"#question-{tf.pk}")
     expect(answered.locator(".question__prompt")).to_contain_text(OLD_PROMPT)
     expect(answered.locator(".question__verdict")).to_contain_text("오답입니다")
-    expect(answered.locator(".question__graded")).to_have_text("이 문제의 판 1으로 채점했습니다.")
+    expect(answered.locator(".question__graded")).to_have_text("채점 기준: 이 문제의 판 1.")
 
     # The editor finds the statement and its key wanting: a new prompt, and 참 is right.
     page.goto(f"/admin/quizzes/question/{tf.pk}/change/")

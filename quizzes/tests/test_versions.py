@@ -52,7 +52,7 @@ def test_each_answer_keeps_the_version_it_was_graded_against(answered, client, e
 
     after = alice.get(attempt.get_absolute_url()).content.decode()
     assert review_of(after, single) == review_of(before, single)
-    assert "이 문제의 판 1으로 채점했습니다" in after and "고친 문제" not in after
+    assert "채점 기준: 이 문제의 판 1" in after and "고친 문제" not in after
 
 
 def test_an_unchanged_question_keeps_one_version_and_an_unanswered_one_gets_none_from_the_admin(client, editor):
@@ -101,7 +101,7 @@ def test_applying_a_regrade_keeps_both_grades_and_what_the_learner_saw(answered,
     assert "판 1에서 0점 → 판 2에서 1점" in after
     shown_then = review_of(before, tf)
     assert "참" in shown_then and review_of(after, tf).endswith(
-        shown_then.split("이 문제의 판 1으로 채점했습니다.")[-1]
+        shown_then.split("채점 기준: 이 문제의 판 1.")[-1]
     )
     # Nothing left to regrade, and a second POST of the old preview writes nothing more.
     client.post(url, {"digest": digest})
