@@ -154,7 +154,7 @@ else:
     CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
     CACHES = {
         "default": {
-            "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.filecache.SharedFileCache",
             "LOCATION": str(CACHE_DIR),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         },

@@ -100,9 +100,7 @@ def test_applying_a_regrade_keeps_both_grades_and_what_the_learner_saw(answered,
     after = alice.get(attempt.get_absolute_url()).content.decode()
     assert "판 1에서 0점 → 판 2에서 1점" in after
     shown_then = review_of(before, tf)
-    assert "참" in shown_then and review_of(after, tf).endswith(
-        shown_then.split("채점 기준: 이 문제의 판 1.")[-1]
-    )
+    assert "참" in shown_then and review_of(after, tf).endswith(shown_then.split("채점 기준: 이 문제의 판 1.")[-1])
     # Nothing left to regrade, and a second POST of the old preview writes nothing more.
     client.post(url, {"digest": digest})
     assert Regrade.objects.count() == 1
