@@ -37,37 +37,43 @@ def rating_for(correct, retried=False):
 
 
 def _schedule(card, rating, correct, now):
+    _next(card, rating, correct, now)
+    _write(card)
+
+
+def _next(card, rating, correct, now):
+    """Give the card (in memory) its next state after this review: FSRS's computation, no query."""
     state = Card.from_dict(card.fsrs) if card.fsrs else Card()
     state, _log = SCHEDULER.review_card(state, rating, now)
     if rating == Rating.Again:
         state.due = now  # due at once, whatever the interval would be
-    reviews = card.reviews
-    card.fsrs, card.due, card.reviews, card.last_correct = state.to_dict(), state.due, reviews + 1, correct
+    card.fsrs, card.due, card.reviews, card.last_correct = state.to_dict(), state.due, card.reviews + 1, correct
+
+
+def _write(card):
+    """Store the state ``_next`` gave the card: one statement."""
     forget_due(card.owner_key)
     if card.pk is None:
         card.save()
         return
     # Only if nobody reviewed the card since it was read: else the caller's transaction fails and reads again.
-    changed = ReviewCard.objects.filter(pk=card.pk, reviews=reviews).update(
-        fsrs=card.fsrs, due=card.due, reviews=card.reviews, last_correct=correct
+    changed = ReviewCard.objects.filter(pk=card.pk, reviews=card.reviews - 1).update(
+        fsrs=card.fsrs, due=card.due, reviews=card.reviews, last_correct=card.last_correct
     )
     if not changed:
         raise IntegrityError("the review card changed since it was read")
 
 
-def prepare_quiz_answer(owner, question, attempt, now=None):
+def prepare_quiz_answer(owner, question, attempt, correct, now=None):
     """A quiz answer about to be stored reviews its question's card, made at the first answer.
-    The card is read now; the returned write runs in the answer's transaction
-    (``quizzes.signals.answer_recording``)."""
+    The card is read and its next state computed now; the returned write runs in the answer's
+    transaction (``quizzes.signals.answer_recording``)."""
     now = now or timezone.now()
     card = ReviewCard.objects.owned_by(owner).filter(question=question).first()
-
-    def review(answer):
-        reviewed = card or ReviewCard(question=question, due=now, **owner.fields)
-        retried = attempt.number > 1 and reviewed.last_correct is False
-        _schedule(reviewed, rating_for(answer.is_correct, retried), answer.is_correct, now)
-
-    return review
+    card = card or ReviewCard(question=question, due=now, **owner.fields)
+    retried = attempt.number > 1 and card.last_correct is False
+    _next(card, rating_for(correct, retried), correct, now)
+    return lambda answer: _write(card)
 
 
 def answer(card, *, tokens=(), text="", parts=(), version=None, now=None):

@@ -752,25 +752,36 @@ class GradedAnswer(models.Model):
         abstract = True
 
     @classmethod
-    def record(cls, *, question, arranged, sent, mark, version_id=None, **fields):
-        """Store a graded answer: ``sent`` as ``parse_answer`` read it, ``mark`` as the question
-        graded it, ``arranged`` the (choices, pairs) the learner was shown, ``version_id`` the
-        question's current version if the caller looked it up before its transaction."""
+    def record(cls, **graded):
+        """Store a graded answer (see ``build``)."""
+        return cls.build(**graded).save_with_choices()
+
+    @classmethod
+    def build(cls, *, question, arranged, sent, mark, **fields):
+        """A graded answer, not yet stored: ``sent`` as ``parse_answer`` read it, ``mark`` as the
+        question graded it, ``arranged`` the (choices, pairs) the learner was shown. Built before
+        the write transaction, so that the transaction only writes (``save_with_choices``)."""
         choices, pairs = arranged
         chosen = sent.get("choices", ())
-        answer = cls.objects.create(
+        answer = cls(
             text=sent.get("text", ""),
             given=mark.items or [c.text for c in chosen] or [sent.get("text", "")],
             shown=question.shown(choices, pairs) | {"chosen": [c.token for c in chosen]},
             is_correct=mark.is_correct,
             credit=mark.credit,
-            version_id=version_id or QuestionVersion.current_id(question),
+            version_id=QuestionVersion.current_id(question),
             **fields,
         )
-        field = cls._meta.get_field("choices")  # one insert, where choices.set() would read first
-        through, name = field.remote_field.through, field.m2m_field_name()
-        through.objects.bulk_create(through(**{name: answer, "choice": c}) for c in chosen)
+        answer.chosen = list(chosen)
         return answer
+
+    def save_with_choices(self):
+        """Insert the answer and its chosen choices: two statements, no reads."""
+        self.save(force_insert=True)
+        field = self._meta.get_field("choices")  # one insert, where choices.set() would read first
+        through, name = field.remote_field.through, field.m2m_field_name()
+        through.objects.bulk_create(through(**{name: self, "choice": c}) for c in self.chosen)
+        return self
 
 
 class Answer(GradedAnswer):

@@ -19,7 +19,6 @@ from quizzes.models import (
     Answer,
     Attempt,
     Question,
-    QuestionVersion,
     Score,
     first_shuffle_seed,
     new_shuffle_seed,
@@ -183,23 +182,18 @@ def _record(quiz, question, owner, attempt, answers, sent):
     given = parse_answer(question, *sent)
     mark = question.mark(**given)
     arranged = attempt.arrange(question, question.choices.all())
-    version_id = QuestionVersion.current_id(question)
-    writes = [write for _r, write in answer_recording.send(Answer, owner=owner, question=question, attempt=attempt)]
+    answer = Answer.build(question=question, arranged=arranged, sent=given, mark=mark, attempt=attempt)
+    answer.question = question
+    signal = answer_recording.send(Answer, owner=owner, question=question, attempt=attempt, correct=mark.is_correct)
+    writes = [write for _receiver, write in signal]
     last = len(answers) + 1 >= len(quiz_questions(quiz))
     new = attempt.pk is None
     try:
         with write_transaction(), transaction.atomic():
             if new:
                 attempt.save()
-            answer = Answer.record(
-                question=question,
-                arranged=arranged,
-                sent=given,
-                mark=mark,
-                attempt=attempt,
-                question_id=question.pk,
-                version_id=version_id,
-            )
+            answer.attempt = attempt  # now with its key
+            answer.save_with_choices()
             for write in filter(None, writes):
                 write(answer)
             if last:

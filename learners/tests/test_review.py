@@ -63,7 +63,7 @@ def test_intervals_grow_after_right_answers_and_reset_after_a_wrong_one(quiz):
     now = timezone.now().replace(microsecond=0)
     attempt = Attempt.objects.create(quiz=quiz, number=1, pass_mark=50, session_key="weeks")
     answer = attempt.answers.create(question=question, is_correct=False, given=["etcd"])
-    review.prepare_quiz_answer(Learner(session_key="weeks"), question, attempt, now=now)(answer)
+    review.prepare_quiz_answer(Learner(session_key="weeks"), question, attempt, answer.is_correct, now=now)(answer)
     card = ReviewCard.objects.get()
     assert card.due == now  # wrong: due at once
 
