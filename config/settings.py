@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "core.cache.PageCacheMiddleware",  # above sessions and auth: a hit touches no database
+    "core.personal.CsrfMarkersMiddleware",  # below it: what it stores has no token
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language cookie, then Accept-Language; adds Vary
     "django.middleware.common.CommonMiddleware",

@@ -118,6 +118,13 @@ def lecture_detail(request, course_slug, lecture_slug):
     return render(request, "course/lecture_detail.html", context)
 
 
+def _kept_for(request):
+    """Whose pieces of a page may be kept (core.personal): a known learner's, not staff's, whose
+    links depend on permissions that change without a learner's action."""
+    learner = request.learner
+    return learner.cache_key if learner.is_known and not request.user.is_staff else None
+
+
 def _continue_with(sections):
     """The first section not completed, once the learner has started the lecture."""
     if not any(s.mark for s in sections):
@@ -168,10 +175,9 @@ def section_detail(request, course_slug, lecture_slug, section_slug):
     build = partial(_section_content, request, *slugs)
     previews = Lecture.can_preview(request.user), Section.can_preview(request.user)
     section, patterns = cached_fragment("section", *slugs, *previews, frozen=True, build=build)
-    context = section_page(request, section, patterns)
-    if request.is_shared:  # everybody's page, stored whole by core.cache
-        return render(request, "course/section_detail.html", context)
-    return render_personal(request, "course/section_detail.html", context, pieces=LESSON_PIECES, key=previews)
+    context = partial(section_page, request, section, patterns)
+    template, learner = "course/section_detail.html", _kept_for(request)
+    return render_personal(request, template, context, pieces=LESSON_PIECES, key=previews, learner=learner)
 
 
 @reads_query("family")

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
 from core.cache import PAGE_TIMEOUT, content_version
+from core.personal import holds_until, learner_changed
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.models import Quiz
 from quizzes.services import AnswerError, QuestionState, parse_answer
@@ -53,6 +54,7 @@ def _next(card, rating, correct, now):
 def _write(card):
     """Store the state ``_next`` gave the card: one statement."""
     forget_due(card.owner_key)
+    learner_changed(card.owner_key)
     if card.pk is None:
         card.save()
         return
@@ -159,6 +161,7 @@ def due_count(owner, now=None):
     if stored is None or stored[1] <= now:
         stored = _due_now(owner, now)
         cache.set(key, stored, PAGE_TIMEOUT)
+    holds_until(stored[1])  # a page kept with this count is kept no longer (core.personal)
     return stored[0]
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import hand_over
+from core.personal import learner_changed
 from course.models import Section
 from learners import review
 from learners.learner import Learner
@@ -17,9 +18,14 @@ from quizzes.models import Attempt
 
 
 def _upsert(section, owner, **changes):
+    """Change the learner's progress row for the section, made if they have none. Their pages'
+    kept pieces (core.personal) are dropped when a mark can change: a new row, a completion."""
     rows = SectionProgress.objects.owned_by(owner).filter(section=section)
+    if "completed_at" in changes:
+        learner_changed(owner.cache_key)
     if rows.update(**changes):
         return
+    learner_changed(owner.cache_key)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -36,6 +42,7 @@ def progress_visit(*, section, owner):
 
 def progress_set_completed(*, section, owner, completed):
     """Mark a section completed (the first completion time is kept) or not completed."""
+    learner_changed(owner.cache_key)
     if not completed:
         SectionProgress.objects.owned_by(owner).filter(section=section).update(completed_at=None)
         return
@@ -61,6 +68,7 @@ def learner_merge(*, user, session_key):
         Attempt.renumber(user, {attempt.quiz_id for attempt in attempts})
         hand_over(ReviewCard, user=user, session_key=session_key)
         review.forget_due(Learner(user=user).cache_key)
+        learner_changed(Learner(user=user).cache_key)
 
 
 def last_visited(owner):

@@ -10,7 +10,7 @@ class QuizzesConfig(AppConfig):
     editor_permissions = ["view_statistics"]  # but their statistics, in aggregate
 
     def ready(self):
-        from core import revisions
+        from core import personal, revisions
         from core.cache import register_schedule, watch_content
         from course import drafts
         from course import panels as course_panels
@@ -18,6 +18,7 @@ class QuizzesConfig(AppConfig):
         from quizzes import panels, views
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        personal.register_flash(views.ERRORS_SESSION_KEY)  # a refused answer's error, shown once on the lesson
         watch_content(self.get_model(name) for name in self.editor_models)
         register_schedule(self.get_model("quiz").schedule_times)
         # A question's revision holds its current choices (not the retired ones). Learners'

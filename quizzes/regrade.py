@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import audit
+from core.personal import learner_changed
 from quizzes.kinds import AnswerError
 from quizzes.models import Answer, Attempt, Choice, QuestionVersion, Regrade
 from quizzes.signals import attempt_regraded
@@ -127,6 +128,7 @@ def apply(question, *, user, digest):
             Answer.objects.filter(pk=change.answer.pk).update(
                 credit=change.new, is_correct=change.new >= 1, version=current.version
             )
+            learner_changed(change.answer.attempt.owner_key)
         audit.record(user, audit.Action.REGRADED, question, summary(current))
         for attempt in {change.answer.attempt for change in current.regradable if change.answer.attempt.is_finished}:
             transaction.on_commit(lambda attempt=attempt: attempt_regraded.send(sender=Attempt, attempt=attempt))

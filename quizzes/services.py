@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.cache import cached_fragment
+from core.personal import learner_changed
 from core.timing import write_transaction
 from quizzes.kinds import AnswerError
 from quizzes.models import (
@@ -204,6 +205,7 @@ def _record(quiz, question, owner, attempt, answers, sent):
         if new:
             attempt.pk = None  # rolled back
         raise
+    learner_changed(attempt.owner_key)
     return answer
 
 
@@ -220,6 +222,7 @@ def attempt_finish(*, attempt):
     """Close the attempt; unanswered questions count as wrong. Finishing twice changes nothing."""
     with transaction.atomic():
         _finish(attempt, Question.objects.filter(quiz=attempt.quiz_id).count())
+    learner_changed(attempt.owner_key)
     attempt.refresh_from_db(fields=["finished_at", "question_count"])
     return attempt
 

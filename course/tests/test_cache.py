@@ -19,7 +19,7 @@ from conftest import read_lesson
 from course.importer import import_lecture
 from course.models import Pattern, Section
 from course.tests.builders import make_diagram, make_lecture, make_section
-from learners.models import SectionProgress
+from learners.models import ReviewCard, SectionProgress
 from quizzes.models import Answer, Attempt, Quiz
 
 pytestmark = pytest.mark.django_db
@@ -382,12 +382,15 @@ def stored_values():
     for path in cache._list_cache_files():
         with open(path, "rb") as stored:
             pickle.load(stored)  # the expiry
-            yield text(pickle.loads(zlib.decompress(stored.read())))
+            value = pickle.loads(zlib.decompress(stored.read()))
+            # A learner's own pieces, kept under their state (core.personal): (pieces by name, until).
+            kept = isinstance(value, tuple) and isinstance(value[0], dict) and "toc" in value[0]
+            yield kept, text(list(value[0].values()) if kept else value)
 
 
 def test_personal_lesson_pages_are_the_shared_page_with_each_learners_own_pieces(site):
     """Two accounts and a visitor, in Korean and English: each sees their own marks, answers and token;
-    the shared cache holds neither a token nor anybody's state."""
+    no cache entry holds a token, and only each learner's own kept pieces hold their state."""
     section, check = site["section"], site["check"]
     section = check.section  # the lesson with a knowledge check
     alice, bob, visitor = Client(), Client(), Client()
@@ -408,16 +411,55 @@ def test_personal_lesson_pages_are_the_shared_page_with_each_learners_own_pieces
         assert "완료로 표시" in pages[name, "ko"] and "정답입니다" not in pages[name, "ko"]
         assert "Mark as completed" in pages[name, "en"] and "완료로 표시" not in pages[name, "en"]
     assert "로그아웃" in pages["bob", "ko"] and "로그아웃" not in pages["visitor", "ko"]
-    tokens = {
-        name: set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)) for name, html in pages.items()
-    }
+    tokens = {name: re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html) for name, html in pages.items()}
     assert all(len(found) >= 2 for found in tokens.values()), tokens  # every form of the page has one
     secrets = {name: {_unmask_cipher_token(token) for token in found} for name, found in tokens.items()}
     assert all(len(found) == 1 for found in secrets.values())
     assert len({next(iter(found)) for found in secrets.values()}) == 3  # each browser its own
     stored = list(stored_values())
-    assert any("쿠버네티스" in value for value in stored)  # the skeleton is there
-    for value in stored:
+    assert any("쿠버네티스" in value for _kept, value in stored)  # the skeleton is there
+    assert sum(kept for kept, _value in stored) >= 6  # each learner's pieces per language (and older states')
+    for kept, value in stored:
         assert all(token.startswith("\ue000") for token in re.findall(r'csrfmiddlewaretoken" value="([^"]*)"', value))
         assert not any(secret in value for found in secrets.values() for secret in found)
-        assert "이 절을 완료했습니다" not in value and "정답입니다" not in value and "로그아웃" not in value
+        if not kept:  # shared: nobody's state
+            assert "이 절을 완료했습니다" not in value and "정답입니다" not in value and "로그아웃" not in value
+
+
+def test_a_learners_kept_lesson_page_shows_each_of_their_changes_on_the_next_request(site):
+    """The pieces kept per learner (core.personal) are dropped by everything the page shows of them."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    section, check = site["check"].section, site["check"]
+    url = section.get_absolute_url()
+    learner = Client()
+    learner.force_login(User.objects.create_user("reader"))
+    read_lesson(learner, section)
+    learner.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "완료로 표시" in learner.get(url).content.decode()
+    assert len(queries) == 0  # kept: no query, no rendering
+    learner.post(reverse("learners:section-complete", args=[section.pk]), {"completed": "1"})
+    assert "이 절을 완료했습니다" in learner.get(url).content.decode()
+    questions = list(check.questions.all())
+    learner.post(reverse("quizzes:answer", args=[check.slug, questions[0].pk]), {"choice": "not-a-token"})
+    assert "이 문제의 선택지가 아닌 값이 왔습니다" in learner.get(url).content.decode()  # the refusal, once
+    assert "이 문제의 선택지가 아닌 값이 왔습니다" not in learner.get(url).content.decode()
+    learner.post(reverse("quizzes:answer", args=[check.slug, questions[0].pk]), questions[0].example_post())
+    assert "정답입니다" in learner.get(url).content.decode()
+    badge = re.compile(r'class="count-badge">(\d+)')
+    assert badge.search(learner.get(url).content.decode()) is None  # the card is due in days
+    card_due = ReviewCard.objects.get().due
+    with mock.patch("django.utils.timezone.now", return_value=card_due + timedelta(minutes=1)):
+        assert badge.search(learner.get(url).content.decode())[1] == "1"  # fell due: the page says so
+    learner.post(reverse("quizzes:retry", args=[check.slug]))
+    assert "정답입니다" not in learner.get(url).content.decode()
+    Section.objects.filter(pk=section.pk).update(title="바뀐 절 제목")
+    from core.cache import content_changed
+
+    content_changed()
+    assert "바뀐 절 제목" in learner.get(url).content.decode()
+    assert timezone.now() < card_due
