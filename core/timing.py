@@ -13,12 +13,15 @@ _write_ms = ContextVar("write_ms", default=None)
 
 @contextmanager
 def write_transaction():
-    """Around a write transaction: adds its duration to this request's ``write_ms``."""
-    started = time.perf_counter()
+    """Around a write transaction: adds to this request's ``write_ms`` the time from the moment the
+    block calls the function it is given (``begun()``, first thing inside ``atomic()``, once the
+    database's write lock is held) to the commit. Waiting for the lock is not counted."""
+    started = []
     try:
-        yield
+        yield lambda: started.append(time.perf_counter())
     finally:
-        _write_ms.set((_write_ms.get() or 0) + (time.perf_counter() - started) * 1000)
+        if started:
+            _write_ms.set((_write_ms.get() or 0) + (time.perf_counter() - started[0]) * 1000)
 
 
 def take_write_ms():

@@ -66,12 +66,14 @@ def _write(card):
         raise IntegrityError("the review card changed since it was read")
 
 
-def prepare_quiz_answer(owner, question, attempt, correct, now=None):
+def prepare_quiz_answer(owner, question, attempt, correct, now=None, first_time=False):
     """A quiz answer about to be stored reviews its question's card, made at the first answer.
-    The card is read and its next state computed now; the returned write runs in the answer's
-    transaction (``quizzes.signals.answer_recording``)."""
+    The card is read (unless this is the ``first_time`` the learner answers the quiz: they have
+    none) and its next state computed now; the returned write runs in the answer's transaction
+    (``quizzes.signals.answer_recording``). Should a card exist after all, the insert fails and the
+    answer is tried again, reading it."""
     now = now or timezone.now()
-    card = ReviewCard.objects.owned_by(owner).filter(question=question).first()
+    card = None if first_time else ReviewCard.objects.owned_by(owner).filter(question=question).first()
     card = card or ReviewCard(question=question, due=now, **owner.fields)
     retried = attempt.number > 1 and card.last_correct is False
     _next(card, rating_for(correct, retried), correct, now)

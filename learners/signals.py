@@ -37,5 +37,5 @@ def complete_section_of_passed_check(sender, attempt, owner=None, score=None, **
 
 
 @receiver(answer_recording)
-def review_the_answered_question(sender, owner, question, attempt, correct, **kwargs):
-    return review.prepare_quiz_answer(owner, question, attempt, correct)
+def review_the_answered_question(sender, owner, question, attempt, correct, first_time=False, **kwargs):
+    return review.prepare_quiz_answer(owner, question, attempt, correct, first_time=first_time)

@@ -169,28 +169,32 @@ def answer_submit(*, quiz, question, owner, tokens=(), text="", parts=()):
         if attempt is not None and attempt.is_finished:
             raise AnswerError(_("이미 끝낸 응시입니다. '다시 풀기'를 눌러 새로 시작하세요."))
         try:
-            answer = _record(
-                quiz, question, owner, attempt or _new_attempt(quiz, owner), answers, sent=(tokens, text, parts)
-            )
+            # The first answer the owner ever gives this quiz, known for sure only on the first try.
+            first_time = attempt is None and _try == 0
+            attempt = attempt or _new_attempt(quiz, owner)
+            answer = _record(quiz, question, owner, attempt, answers, (tokens, text, parts), first_time)
         except IntegrityError:
             continue
         return answer, True, Submission(answer.attempt, [*answers, answer])
     raise AnswerError(_("답을 저장하지 못했습니다. 잠시 뒤에 다시 눌러 주세요."))
 
 
-def _record(quiz, question, owner, attempt, answers, sent):
+def _record(quiz, question, owner, attempt, answers, sent, first_time):
     """The write transaction of ``answer_submit``, with everything it needs read beforehand."""
     given = parse_answer(question, *sent)
     mark = question.mark(**given)
     arranged = attempt.arrange(question, question.choices.all())
     answer = Answer.build(question=question, arranged=arranged, sent=given, mark=mark, attempt=attempt)
     answer.question = question
-    signal = answer_recording.send(Answer, owner=owner, question=question, attempt=attempt, correct=mark.is_correct)
+    signal = answer_recording.send(
+        Answer, owner=owner, question=question, attempt=attempt, correct=mark.is_correct, first_time=first_time
+    )
     writes = [write for _receiver, write in signal]
     last = len(answers) + 1 >= len(quiz_questions(quiz))
     new = attempt.pk is None
     try:
-        with write_transaction(), transaction.atomic():
+        with write_transaction() as begun, transaction.atomic():
+            begun()  # SQLite's BEGIN IMMEDIATE has taken the write lock
             if new:
                 attempt.save()
             answer.attempt = attempt  # now with its key
@@ -248,12 +252,11 @@ def attempt_retry(*, quiz, owner):
     return _attempt_open(quiz, owner)
 
 
-def score(quiz, attempt, states):
-    answers = [s.answer for s in states if s.answer]
+def score(quiz, attempt, answers):
     return Score(
         correct=sum(a.credit for a in answers),
         answered=len(answers),
-        total=attempt.question_count if attempt and attempt.question_count is not None else len(states),
+        total=attempt.question_count if attempt and attempt.question_count is not None else len(quiz_questions(quiz)),
         pass_mark=attempt.pass_mark if attempt else quiz.pass_mark,
     )
 
@@ -277,7 +280,7 @@ def quiz_questions(quiz):
     )
 
 
-def _answers(attempt, with_versions):
+def attempt_answers(attempt, with_versions=False):
     if attempt is None:
         return []
     answers = attempt.answers.all()
@@ -286,19 +289,21 @@ def _answers(attempt, with_versions):
     return answers
 
 
-def question_states(quiz, attempt, *, with_versions=False, answers=None):
+def question_states(quiz, attempt, *, with_versions=False, answers=None, only=None):
     """Questions in order with choices (shuffled per attempt) and answers, in a fixed number of queries;
     ``with_versions`` adds the version each answer was graded against and its regrades. ``answers``:
-    the attempt's answers when the caller has them already."""
+    the attempt's answers when the caller has them already; ``only``: the one question wanted."""
     questions = quiz_questions(quiz)
     if answers is None:
-        answers = _answers(attempt, with_versions)
+        answers = attempt_answers(attempt, with_versions)
     answers = {a.question_id: a for a in answers}
     # Before the first answer there is no attempt yet: shuffle as attempt number 1 will,
     # so the order does not change under the learner's eyes.
     shuffler = attempt or Attempt(quiz=quiz, number=1, shuffle_seed=first_shuffle_seed(quiz))
     states = []
     for number, question in enumerate(questions, start=1):
+        if only is not None and question.pk != only:
+            continue
         answer = answers.get(question.pk)
         if answer is not None:
             question, choices, pairs = question.as_shown(answer.shown)

@@ -10,7 +10,8 @@ attempt_finished = Signal()
 attempt_regraded = Signal()
 
 # Sent before a new quiz answer is stored, outside its write transaction; kwargs: owner, question,
-# attempt (unsaved at the first answer), correct (whether the answer is wholly right). A receiver reads what it needs now and returns a function
+# attempt (unsaved at the first answer), correct (whether the answer is wholly right), first_time
+# (the owner has never answered this quiz before: nothing of theirs about its questions exists yet). A receiver reads what it needs now and returns a function
 # that the answer's transaction calls with the stored answer (or None): its writes join that one
 # transaction, and no read holds the write lock.
 answer_recording = Signal()

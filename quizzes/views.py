@@ -35,18 +35,21 @@ def has_refused_answers(request):
     return hasattr(request, "session") and ERRORS_SESSION_KEY in request.session
 
 
-def quiz_context(request, quiz, submission=None, known=False):
+def quiz_context(request, quiz, submission=None, known=False, only=None):
     """Everything _quiz.html needs, for the quiz page and for the lesson page's knowledge check;
-    from what the ``submission`` read or wrote (all of it when ``known``), without reading it again."""
+    from what the ``submission`` read or wrote (all of it when ``known``), without reading it again.
+    ``only``: the one question whose state is wanted (an answer's fragment)."""
     if not known and (submission is None or submission.attempt is None):
         submission = services.Submission(attempt=services.attempt_latest(quiz, request.learner))
-    attempt = submission.attempt
-    states = services.question_states(quiz, attempt, answers=submission.answers)
+    attempt, answers = submission.attempt, submission.answers
+    if answers is None:
+        answers = list(services.attempt_answers(attempt))
+    states = services.question_states(quiz, attempt, answers=answers, only=only)
     errors = request.session.pop(ERRORS_SESSION_KEY, {}) if hasattr(request, "session") else {}
     for state in states:
         if refused := errors.get(str(state.question.pk)):
             state.error, state.posted = refused["error"], refused["posted"]
-    return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, states)}
+    return {"quiz": quiz, "attempt": attempt, "states": states, "score": services.score(quiz, attempt, answers)}
 
 
 def preview_quiz(request, quiz):
@@ -112,8 +115,8 @@ def _question_gone(request, quiz, question_pk):
 def _answer_fragment(request, quiz, question, submission, sent):
     """The answered question with the score out of band; a finished attempt tells the page's
     progress parts to refresh themselves (``progress-changed``)."""
-    context = quiz_context(request, quiz, submission)
-    state = next(s for s in context["states"] if s.question.pk == question.pk)
+    context = quiz_context(request, quiz, submission, only=question.pk)
+    [state] = context["states"]
     state.error = error = submission.error
     if error and not state.answered:
         state.posted = sent
@@ -158,7 +161,7 @@ def attempt_detail(request, pk):
         "quiz": quiz,
         "attempt": attempt,
         "states": states,
-        "score": services.score(quiz, attempt, states),
+        "score": services.score(quiz, attempt, [s.answer for s in states if s.answer]),
         "history": Attempt.objects.owned_by(owner).filter(quiz=quiz).scored(),
     }
     return render(request, "quizzes/attempt_detail.html", context)

@@ -158,9 +158,14 @@ print(json.dumps({{"visitors": [s.session_key for s in visitors], "accounts": [s
 """
     data = json.loads(shell_output(code, env))
     files = {}
-    for kind in ("visitors", "accounts"):
+    # Visitors reading lessons: as many as the accounts, so that, like them, each reads again.
+    for kind, keys in (
+        ("visitors", data["visitors"]),
+        ("accounts", data["accounts"]),
+        ("readers", data["visitors"][:ACCOUNTS]),
+    ):
         path = workdir / f"{kind}.txt"
-        path.write_text("".join(f"sessionid={key}; csrftoken={CSRF}\n" for key in data[kind]))
+        path.write_text("".join(f"sessionid={key}; csrftoken={CSRF}\n" for key in keys))
         files[kind] = path
     return files, data
 
@@ -283,7 +288,7 @@ def targets(base, static, cookies, data):
         ("home", dict(url=base + "/")),
         ("anonymous lesson page", dict(url=base + LESSON)),
         ("logged-in lesson page", dict(url=base + LESSON, cookies=cookies["accounts"])),
-        ("visitor lesson page, progress", dict(url=base + LESSON, cookies=cookies["visitors"])),
+        ("visitor lesson page, progress", dict(url=base + LESSON, cookies=cookies["readers"])),
         ("pattern catalog", dict(url=base + "/patterns/")),
         (
             f"quiz answer POST ({VISITORS} learners)",

@@ -112,3 +112,18 @@ def test_a_double_click_records_once_and_writes_nothing_the_second_time(learner,
         response = post(learner, quiz, question, data)
     assert response.status_code == 200 and transactions.writes == 0
     assert Answer.objects.filter(attempt__user__username="reader", question=question).count() == 1
+
+
+def test_a_card_that_exists_before_the_first_attempt_is_reviewed_not_duplicated(learner, quiz):
+    """The first answer to a quiz does not look for a card (there is none); should one exist (a
+    question moved from another quiz), the answer is tried again and reviews it."""
+    from django.utils import timezone
+
+    question = quiz.questions.get(key="single")
+    user = User.objects.get(username="reader")
+    ReviewCard.objects.create(user=user, question=question, due=timezone.now(), reviews=2)
+    response = post(learner, quiz, question, question.example_post())
+    assert response.status_code == 200 and "정답입니다" in response.content.decode()
+    card = ReviewCard.objects.get(user=user, question=question)
+    assert card.reviews == 3
+    assert Answer.objects.filter(attempt__user=user, question=question).count() == 1
