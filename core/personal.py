@@ -129,6 +129,8 @@ def render_personal(request, template_name, build_context, *, pieces, key=(), le
     with a query string, as its page is not known to be one of a bounded set."""
     if getattr(request, "is_shared", False) or request.META.get("QUERY_STRING"):
         return _whole(request, template_name, build_context(), pieces)
+    # An htmx request (a part refreshing itself) is rendered a little differently (autofocus on an answer).
+    key = (*key, request.headers.get("HX-Request") == "true")
     kept = _kept_pieces(request, key, learner)  # before any piece is built: building one may read its flash
     context = cache_result(build_context)  # built only if the skeleton or a piece must be rendered
     html = cached_fragment(

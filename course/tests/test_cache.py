@@ -463,3 +463,15 @@ def test_a_learners_kept_lesson_page_shows_each_of_their_changes_on_the_next_req
     content_changed()
     assert "바뀐 절 제목" in learner.get(url).content.decode()
     assert timezone.now() < card_due
+
+
+def test_a_learners_pieces_kept_for_an_htmx_refresh_are_not_served_to_a_full_page(site):
+    """An answered question autofocuses its verdict only in an htmx response: one page, one autofocus."""
+    check = site["check"]
+    learner = Client()
+    learner.force_login(User.objects.create_user("reader"))
+    url = check.section.get_absolute_url()
+    for question in check.questions.all():
+        learner.post(reverse("quizzes:answer", args=[check.slug, question.pk]), question.example_post())
+    assert learner.get(url, headers=HTMX).content.decode().count(" autofocus") >= 2  # kept for htmx
+    assert " autofocus" not in learner.get(url).content.decode()
