@@ -35,8 +35,6 @@ from django.utils.translation import get_language
 from core.cache import PAGE_TIMEOUT, cached_fragment, content_version
 
 _SECRET = None
-# While a skeleton or pieces render: CSRF tokens stay markers, replaced once the page is put together.
-_with_markers = ContextVar("with_markers", default=False)
 # While a learner's pieces render: the earliest time something they show changes by itself
 # (``holds_until``: a review card falls due).
 _valid_until = ContextVar("valid_until", default=None)
@@ -168,26 +166,18 @@ def _render(request, template, context):
 def _render_pieces(request, context, pieces):
     """{name: HTML}, CSRF tokens as markers, with one context (``context()``) for all of them."""
     rendered, shared = {}, RequestContext(request)
-    token = _with_markers.set(True)
     # Pushed, not passed: a RequestContext's own dictionary lies under the context processors'
     # (whose csrf_token would be the real one).
-    try:
-        with shared.push({**context(), "csrf_token": marker("csrf")}):
-            for name, (template, extra) in pieces.items():
-                with shared.push(extra):
-                    rendered[name] = get_template(template).template.render(shared)
-    finally:
-        _with_markers.reset(token)
+    with shared.push({**context(), "csrf_token": marker("csrf")}):
+        for name, (template, extra) in pieces.items():
+            with shared.push(extra):
+                rendered[name] = get_template(template).template.render(shared)
     return rendered
 
 
 def _skeleton(request, template_name, context, pieces):
     markers = {name: mark_safe(marker(name)) for name in pieces}
-    token = _with_markers.set(True)
-    try:
-        return render_to_string(template_name, {**context, "pieces": markers, "csrf_token": marker("csrf")}, request)
-    finally:
-        _with_markers.reset(token)
+    return render_to_string(template_name, {**context, "pieces": markers, "csrf_token": marker("csrf")}, request)
 
 
 def shared_html(request, name, *key, template, context):
@@ -225,9 +215,8 @@ class CsrfMarkersMiddleware:
         response = self.get_response(request)
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
-        content = response.content.decode(response.charset)
-        if marker("csrf") in content:
-            response.content = with_token(content, request)
+        if marker("csrf").encode(response.charset) in response.content:  # most responses have none: no decoding
+            response.content = with_token(response.content.decode(response.charset), request)
             if response.has_header("Content-Length"):  # set by CommonMiddleware, below
                 response["Content-Length"] = str(len(response.content))
         return response
