@@ -16,6 +16,12 @@ class OwnedQuerySet(models.QuerySet):
         return self.filter(**owner.lookup) if owner.is_known else self.none()
 
 
+def owner_key(user_id, session_key):
+    """Names a learner in a cache key: the account, or the visitor's token. The one spelling, for a
+    row (``LearnerOwned.owner_key``) and for who is asking (``learners.learner.Learner.cache_key``)."""
+    return f"u{user_id}" if user_id else f"s{session_key}"
+
+
 class LearnerOwned(models.Model):
     """A row that belongs to a learner: an account, or a visitor known by the token in their
     session (kolibri's ``BaseLogModel``). At sign-up or login a visitor's rows move to the
@@ -43,8 +49,8 @@ class LearnerOwned(models.Model):
 
     @property
     def owner_key(self):
-        """Names the owner in a cache key, as ``learners.learner.Learner.cache_key`` does."""
-        return f"u{self.user_id}" if self.user_id else f"s{self.session_key}"
+        """Names the owner in a cache key (``owner_key``)."""
+        return owner_key(self.user_id, self.session_key)
 
     def before_hand_over(self, user):
         """Adjust this visitor's row just before it moves to ``user``'s account (nothing by default)."""

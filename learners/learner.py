@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.middleware.csrf import get_token
 from django.utils.functional import SimpleLazyObject
 
+from core.models import owner_key
+
 SESSION_KEY = "learner"
 
 
@@ -29,8 +31,8 @@ class Learner:
 
     @property
     def cache_key(self):
-        """Names the learner in a cache key: the account, or the visitor's token."""
-        return f"u{self.user.pk}" if self.user is not None else f"s{self.session_key}"
+        """Names the learner in a cache key (``core.models.owner_key``)."""
+        return owner_key(self.user.pk if self.user is not None else None, self.session_key)
 
     @classmethod
     def for_request(cls, request):

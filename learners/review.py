@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
 
 from core.cache import PAGE_TIMEOUT, content_version
-from core.personal import holds_until, learner_changed
+from core.personal import holds_until, learner_changed, learner_state
 from learners.models import ReviewAnswer, ReviewCard
 from quizzes.models import Quiz
 from quizzes.services import AnswerError, QuestionState, parse_answer
@@ -53,8 +53,7 @@ def _next(card, rating, correct, now):
 
 def _write(card):
     """Store the state ``_next`` gave the card: one statement."""
-    forget_due(card.owner_key)
-    learner_changed(card.owner_key)
+    learner_changed(card.owner_key)  # their kept pages and due count are read again
     if card.pk is None:
         card.save()
         return
@@ -152,8 +151,8 @@ def due_count(owner, now=None):
     """Cards due now, up to what today's limit still allows: the header shows it on every page.
 
     Kept in the cache per learner until it can next change: the next card falls due, the day
-    turns, content changes (the key names the content version) or the learner's cards change
-    (``_schedule`` and a login forget it). So a page usually reads it without a query.
+    turns, content changes or the learner's cards do (the key names the content version and the
+    learner's state, ``core.personal.learner_state``). So a page usually reads it without a query.
     """
     if not owner.is_known:
         return 0
@@ -168,16 +167,7 @@ def due_count(owner, now=None):
 
 
 def _due_key(owner_key):
-    return f"review-due:{content_version()}:{owner_key}"
-
-
-def forget_due(owner_key):
-    """The cards of the learner ``owner_key`` (``Learner.cache_key``) changed: their due count is read
-    again at the next page. Forgotten now, and again once the change is committed, so that a page
-    that counted the old rows meanwhile is not kept."""
-    key = _due_key(owner_key)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    return f"review-due:{content_version()}:{learner_state(owner_key)}"
 
 
 def _due_now(owner, now):

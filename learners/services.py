@@ -11,7 +11,6 @@ from django.utils import timezone
 from core.models import hand_over
 from core.personal import learner_changed
 from course.models import Section
-from learners import review
 from learners.learner import Learner
 from learners.models import ReviewCard, SectionProgress
 from quizzes.models import Attempt
@@ -67,8 +66,7 @@ def learner_merge(*, user, session_key):
         attempts = hand_over(Attempt, user=user, session_key=session_key)
         Attempt.renumber(user, {attempt.quiz_id for attempt in attempts})
         hand_over(ReviewCard, user=user, session_key=session_key)
-        review.forget_due(Learner(user=user).cache_key)
-        learner_changed(Learner(user=user).cache_key)
+        learner_changed(Learner(user=user).cache_key)  # their kept pages and review count
 
 
 def last_visited(owner):
