@@ -452,6 +452,12 @@ def table_row(name, start, rows):
     )
 
 
+def stored_once(name, mine, stored):
+    """The failures of learner ``name``: each answer acknowledged to them must be stored exactly once."""
+    counts = {question: stored["answers"].count(question) for question in mine["answers"]}
+    return [f"{name}: answer to question {q} stored {n} times" for q, n in counts.items() if n != 1]
+
+
 def check_crowd(crowd, readers, facts, plan, window):
     """The crowd phase's checks; returns the failures and prints what was checked."""
     failures = []
@@ -468,10 +474,7 @@ def check_crowd(crowd, readers, facts, plan, window):
         if stored is None:
             failures.append(f"{name}: the account is not in the database")
             continue
-        for question in mine["answers"]:
-            count = stored["answers"].count(question)
-            if count != 1:
-                failures.append(f"{name}: answer to question {question} stored {count} times")
+        failures += stored_once(name, mine, stored)
         quizzes = [attempt["quiz"] for attempt in stored["attempts"]]
         if len(quizzes) != len(set(quizzes)):
             failures.append(f"{name}: more than one attempt at a quiz, though it never started again")
@@ -628,10 +631,7 @@ def main():
         if stored is None:
             failures.append(f"{name}: the account is not in the database")
             continue
-        for question in mine["answers"]:
-            count = stored["answers"].count(question)
-            if count != 1:
-                failures.append(f"{name}: answer to question {question} stored {count} times")
+        failures += stored_once(name, mine, stored)
         completed = {section for section, done in stored["progress"] if done}
         sections = [section for section, _ in stored["progress"]]
         if len(sections) != len(set(sections)):

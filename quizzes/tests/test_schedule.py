@@ -1,9 +1,6 @@
 """Scheduled quizzes: a review quiz or knowledge check goes live and comes down on the clock, and
 waits for its section; drafts are for those who may change quizzes."""
 
-import datetime
-from unittest import mock
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -13,16 +10,11 @@ from django.utils import timezone
 from conftest import client_for_learner
 from core.models import AuditEntry
 from course.tests.builders import make_course, make_lecture, make_section
+from course.tests.test_schedule import HOUR, at
 from quizzes.models import Quiz
 from quizzes.tests.builders import add_question, make_check
 
 pytestmark = pytest.mark.django_db
-HOUR = datetime.timedelta(hours=1)
-
-
-def at(moment):
-    """The clock moved to ``moment`` for everything that reads it."""
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 @pytest.fixture
