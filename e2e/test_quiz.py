@@ -247,3 +247,40 @@ def test_ordering_matching_and_cloze_work_by_keyboard_with_and_without_javascrip
     context.close()
     assert {k: v for k, v in problems.items() if v} == {}
     assert Answer.objects.count() == 3
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_verdict_of_an_answer_is_on_screen_and_not_under_the_score_panel(browser, live_server, quizzes, width):
+    """A reader scrolls a question to the top of the screen and answers it: the verdict that gets
+    focus is inside the viewport, and what is drawn at its centre is the verdict itself, not the
+    score panel that sticks to the top on wide screens."""
+    quiz = quizzes.get(section__slug="마이크로서비스로-구성하는-설계")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(quiz.section.get_absolute_url())
+    questions = list(quiz.questions.prefetch_related("choices"))
+    assert len(questions) >= 3
+    for question in questions:
+        block = page.locator(f"#question-{question.pk}")
+        block.evaluate("el => window.scrollTo(0, window.scrollY + el.getBoundingClientRect().top)")
+        if question.is_itemised:
+            fill_items(block, question)
+        elif not question.has_choices:
+            block.get_by_label("답").fill(question.example_answer())
+        else:
+            for token in {c.token for c in question.choices.all() if c.is_correct}:
+                block.locator(f'input[value="{token}"]').check()
+        block.get_by_role("button", name="답 확인").click()
+        verdict = page.locator(f"#question-{question.pk} .question__verdict")
+        verdict.wait_for()
+        page.wait_for_function("el => el === document.activeElement", arg=verdict.element_handle())
+        page.wait_for_timeout(50)  # after htmx has settled and the page has scrolled
+        seen = verdict.evaluate(
+            """el => { const r = el.getBoundingClientRect();
+                 const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                 return {top: r.top, bottom: r.bottom, height: innerHeight, covered: !(hit && el.contains(hit)),
+                         hit: hit && hit.className}; }"""
+        )
+        assert 0 <= seen["top"] and seen["bottom"] <= seen["height"], (question.slug, seen)
+        assert not seen["covered"], (question.slug, seen)
+    context.close()

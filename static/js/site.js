@@ -78,3 +78,21 @@ document.addEventListener("htmx:pushedIntoHistory", function () {
     }
   });
 })();
+
+// An answered question's verdict gets focus (autofocus, htmx): make sure it is also seen, clear of
+// the score panel that sticks to the top of the screen on wide screens. The browser scrolls a
+// focused element only when it is off screen, not when a sticky element covers it.
+document.addEventListener("htmx:afterSettle", function (event) {
+  "use strict";
+  const verdict = event.detail.elt.querySelector && event.detail.elt.querySelector(".question__verdict");
+  if (!verdict || document.activeElement !== verdict) return;
+  let clear = 0;
+  document.querySelectorAll(".quiz-score").forEach(function (panel) {
+    if (getComputedStyle(panel).position === "sticky") clear = Math.max(clear, panel.getBoundingClientRect().bottom);
+  });
+  const box = verdict.getBoundingClientRect();
+  const gap = 12;
+  if (box.top < clear + gap || box.bottom > window.innerHeight) {
+    window.scrollBy({ top: box.top - clear - gap, behavior: "instant" });
+  }
+});
