@@ -142,7 +142,7 @@ def test_a_draft_is_previewed_published_compared_and_reverted_and_a_fixed_key_is
     expect(learner.locator(".quiz-score__result")).to_be_visible()
     learner.get_by_role("link", name="결과 자세히 보기").click()
     summary = learner.locator(".result-summary")
-    expect(summary).to_contain_text("3문제 중 2문제 정답")
+    expect(summary).to_contain_text("2 / 3점")
     answered = learner.locator(f"#question-{tf.pk}")
     expect(answered.locator(".question__prompt")).to_contain_text(OLD_PROMPT)
     expect(answered.locator(".question__verdict")).to_contain_text("오답입니다")
@@ -165,7 +165,7 @@ def test_a_draft_is_previewed_published_compared_and_reverted_and_a_fixed_key_is
     expect(answered.locator(".choice-review__item.is-right")).to_have_text("정답 거짓")
     expect(answered.locator(".choice-review__item.is-chosen")).to_contain_text("내 답")
     expect(answered.locator(".question__graded")).to_contain_text("판 1")
-    expect(summary).to_contain_text("3문제 중 2문제 정답")
+    expect(summary).to_contain_text("2 / 3점")
 
     # 6. The regrade: first what it would change, with nothing written; then done.
     page.goto(f"/admin/quizzes/question/{tf.pk}/change/")
@@ -190,5 +190,5 @@ def test_a_draft_is_previewed_published_compared_and_reverted_and_a_fixed_key_is
     expect(graded).to_contain_text("다시 채점: 판 1에서 0점 → 판 2에서 1점")
     expect(answered.locator(".question__verdict")).to_contain_text("정답입니다")
     expect(answered.locator(".question__prompt")).to_contain_text(OLD_PROMPT)  # still what the learner saw
-    expect(summary).to_contain_text("100점")
-    expect(summary).to_contain_text("3문제 중 3문제 정답")
+    expect(summary).to_contain_text("(100%)")
+    expect(summary).to_contain_text("3 / 3점")

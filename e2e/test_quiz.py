@@ -96,10 +96,10 @@ def test_finishing_shows_the_summary_and_retry_starts_over(page, quizzes):
     result.wait_for()
     total = quiz.questions.count()
     percent = round(100 * (total - 1) / total)
-    assert f"{percent}점" in result.inner_text()
+    assert f"{percent}% — " in result.inner_text()
     page.get_by_role("link", name="결과 자세히 보기").click()
     assert "결과" in page.get_by_role("heading", level=1).inner_text()
-    assert f"{total}문제 중 {total - 1}문제 정답" in page.locator(".result-summary").inner_text()
+    assert f"{total - 1} / {total}점" in page.locator(".result-summary").inner_text()
     page.get_by_role("button", name="다시 풀기").click()
     assert page.locator(".question__form").count() == total
     assert Attempt.objects.count() == 2

@@ -586,6 +586,11 @@ def questions_needed(pass_mark, total):
     return -(-pass_mark * total // 100)  # the ceiling, in whole numbers
 
 
+def as_points(value):
+    """Points as a learner reads them: "3", or "2.67" with partly right answers."""
+    return format(round(value, 2), "g")
+
+
 @dataclass
 class Score:
     """An attempt's result; unanswered questions count as wrong."""
@@ -600,8 +605,7 @@ class Score:
 
     @property
     def points(self):
-        """The points as a learner reads them: "3", or "2.67" with partly right answers."""
-        return format(round(self.correct, 2), "g")
+        return as_points(self.correct)
 
     @property
     def percent(self):

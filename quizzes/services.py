@@ -21,6 +21,7 @@ from quizzes.models import (
     Attempt,
     Question,
     Score,
+    as_points,
     first_shuffle_seed,
     new_shuffle_seed,
 )
@@ -82,6 +83,11 @@ class QuestionState:
         with its name."""
         items = self.answer.given if self.answer else self.question.solution()
         return [{**item, "name": self.question.item_name(n, item["label"])} for n, item in enumerate(items, start=1)]
+
+    @property
+    def points(self):
+        """What the question earned, of its 1 point."""
+        return as_points(self.answer.credit if self.answer else 0)
 
     @property
     def credit_percent(self):

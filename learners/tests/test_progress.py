@@ -271,7 +271,7 @@ def test_a_check_shown_as_passed_also_completes_the_section(client, sections):
             {"choice": tokens[:1] if not right else tokens},
             headers=HTMX,
         ).content.decode()
-    assert "67점 — 통과했습니다" in html
+    assert "67% — 통과했습니다" in html
     assert "3문제 · 2문제 이상 맞히면 통과" in client.get(sections[0].get_absolute_url()).content.decode()
     assert SectionProgress.objects.get(section=sections[0]).completed_at is not None
     assert "1/4절 완료" in client.get(sections[0].get_absolute_url()).content.decode()

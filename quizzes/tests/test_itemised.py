@@ -223,7 +223,9 @@ def test_a_partly_right_answer_shows_each_items_feedback_and_scores_its_share(cl
     html = post(client, ordering, {"choice": tokens}).content.decode()
     assert "부분 정답입니다: 4개 중 2개를 맞혔습니다." in html and "is-partial" in html
     assert "정답: 모놀리식" in text(html) and "정답: SOA" in text(html)
-    assert 'class="quiz-score__value">0.5 / 7' in html
+    assert 'class="quiz-score__value">0.5 / 7점' in html
+    assert 'class="question__points">0.5 / 1점' in html  # what this question earned, in points
+    assert not re.search(r"\d+점 —", html)  # a percentage is never called points
     answer = Answer.objects.get()
     assert answer.credit == 0.5 and not answer.is_correct and answer.given[0]["given"] == "SOA"
 
@@ -272,7 +274,7 @@ def test_partial_credit_counts_toward_passing_and_the_result_shows_the_points(cl
     attempt = Attempt.objects.scored().get()
     assert attempt.is_finished and attempt.score.points == "6.5" and attempt.score.passed
     page = client.get(attempt.get_absolute_url()).content.decode()
-    assert "7문제 중 6.5문제 정답" in text(page) and "정답: 파드" in text(page)
+    assert "6.5 / 7점" in text(page) and "정답: 파드" in text(page)
 
 
 def test_an_unanswered_question_in_a_finished_attempt_shows_the_solution(client, quiz):

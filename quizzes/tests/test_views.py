@@ -102,11 +102,11 @@ def test_answering_every_question_finishes_the_attempt_and_shows_pass_or_fail(cl
     )
     client.post(answer_url(quiz, "tf"), {"choice": token(quiz, "tf", "참")}, headers=HTMX)
     html = client.post(answer_url(quiz, "short"), {"text": "k8s"}, headers=HTMX).content.decode()
-    assert "75점 — 통과했습니다" in html and "다시 풀기" in html
+    assert "75% — 통과했습니다" in html and "다시 풀기" in html
     attempt = Attempt.objects.scored().get()
     assert attempt.is_finished and attempt.score.correct == 3
     result = client.get(attempt.get_absolute_url()).content.decode()
-    assert "75점" in result and "4문제 중 3문제 정답" in result and quiz.section.get_absolute_url() in result
+    assert "(75%)" in result and "3 / 4점" in result and quiz.section.get_absolute_url() in result
 
 
 def test_retry_starts_a_new_attempt_and_keeps_history(client, quiz):
