@@ -313,7 +313,7 @@ def draft_notice_context(request, model_admin, obj):
 
 
 @admin.register(Course)
-class CourseAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
+class CourseAdmin(RevisionsMixin, SchedulesMixin, KeepsLearnerRecordsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "is_published"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}

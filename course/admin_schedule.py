@@ -71,6 +71,14 @@ def record_schedule(request, form):
     audit.record(request.user, audit.Action.SCHEDULED, obj, detail)
 
 
+def record_publication(request, form):
+    """An audit entry when a saved form ticked or cleared 공개, as the list actions write one."""
+    obj = form.instance
+    if obj.pk is None or "is_published" not in form.changed_data:
+        return
+    audit.record(request.user, audit.Action.PUBLISHED if obj.is_published else audit.Action.UNPUBLISHED, obj)
+
+
 class NamedSplitDateTime(AdminSplitDateTime):
     """The admin's date and time inputs, each named for a screen reader ("공개 시작 날짜"). Django 5.2
     names neither: the field's label has no ``for`` (as for any MultiWidget) and "날짜:" is bare text,
@@ -98,14 +106,18 @@ class ScheduleWidgetsMixin:
 
 
 class SchedulesMixin(ScheduleWidgetsMixin):
-    """For a ModelAdmin of a ``Scheduled`` model, or one whose inlines are: audits schedule changes."""
+    """For a ModelAdmin of a ``Scheduled`` model, or one whose inlines are: audits schedule changes
+    and 공개 ticked or cleared in the form."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        record_publication(request, form)
         record_schedule(request, form)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if issubclass(formset.model, Scheduled):
             for inline_form in formset.forms:
-                record_schedule(request, inline_form)
+                if inline_form not in formset.deleted_forms:
+                    record_publication(request, inline_form)
+                    record_schedule(request, inline_form)

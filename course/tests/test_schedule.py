@@ -18,9 +18,10 @@ from django.utils import timezone
 from conftest import client_for_learner
 from core.cache import VERSION_CACHE, VERSION_KEY, content_version
 from core.models import AuditEntry
-from course.models import Section
+from course.models import Lecture, Section
 from course.tests.builders import make_course, make_lecture, make_section
 from course.tests.test_admin import section_form
+from course.tests.test_drafts import lecture_form
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
@@ -186,6 +187,26 @@ def test_a_schedule_set_in_the_lectures_section_inline_is_audited(client, editor
     assert client.post(url, data).status_code == 302
     entry = AuditEntry.objects.get()
     assert entry.object_repr == "예약 절" and "공개 종료: 2030-12-07 18:30 KST" in entry.detail
+
+
+def test_ticking_or_clearing_published_in_a_change_form_or_an_inline_is_audited(client, editor, lecture):
+    """Publishing is logged however it is done: the list action, a draft's publish, or the 공개 box."""
+    section = lecture.sections.get(order=2)
+    url = reverse("admin:course_section_change", args=[section.pk])
+    assert client.post(url, section_form(section, is_published="")).status_code == 302
+    assert client.post(url, section_form(section, is_published="on")).status_code == 302
+    entries = list(AuditEntry.objects.order_by("pk").values_list("action", "user", "object_repr"))
+    assert entries == [
+        (AuditEntry.Action.UNPUBLISHED, editor.pk, section.title),
+        (AuditEntry.Action.PUBLISHED, editor.pk, section.title),
+    ]
+    AuditEntry.objects.all().delete()
+    data = lecture_form(Lecture.objects.get(pk=lecture.pk), **{"sections-1-is_published": ""})
+    assert client.post(reverse("admin:course_lecture_change", args=[lecture.pk]), data).status_code == 302
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.object_repr) == (AuditEntry.Action.UNPUBLISHED, lecture.sections.all()[1].title)
+    client.post(url, section_form(Section.objects.get(pk=section.pk), title="제목만 고침"))
+    assert AuditEntry.objects.count() == 1  # saving without touching 공개 logs nothing
 
 
 def test_each_date_and_time_input_is_named_for_a_screen_reader(client, editor, lecture):
