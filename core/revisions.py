@@ -14,6 +14,7 @@ changes nothing.
 
 import difflib
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -225,6 +226,12 @@ def initial_revisions(sender, using="default", **kwargs):
 class Line:
     kind: str  # "same", "removed", "added" or "gap"
     text: str
+    # A changed line paired with its counterpart: (text, changed) runs, the changed words marked.
+    words: list[tuple[str, bool]] | None = None
+
+    @property
+    def segments(self):
+        return self.words or [(self.text, False)]
 
     @property
     def label(self):
@@ -295,9 +302,40 @@ def diff_lines(before, after):
             if tag == "equal":
                 lines.extend(Line("same", text) for text in before[i1:i2])
                 continue
-            lines.extend(Line("removed", text) for text in before[i1:i2])
-            lines.extend(Line("added", text) for text in after[j1:j2])
+            removed = [Line("removed", text) for text in before[i1:i2]]
+            added = [Line("added", text) for text in after[j1:j2]]
+            for old, new in zip(removed, added, strict=False):  # a replaced line: mark the words it changed
+                old.words, new.words = diff_words(old.text, new.text)
+            lines.extend(removed + added)
     return lines
+
+
+def diff_words(before, after):
+    """Two versions of a line as (text, changed) runs each; words are split at spaces, so a
+    changed particle marks its whole eojeol, which is how Korean is read."""
+    a, b = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    old, new = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        changed = tag != "equal"
+        if i2 > i1:
+            old.append(("".join(a[i1:i2]), changed))
+        if j2 > j1:
+            new.append(("".join(b[j1:j2]), changed))
+    return _joined(old), _joined(new)
+
+
+def _joined(runs):
+    """Runs with a space between two changed ones counted as changed, and neighbours merged:
+    "<mark>새 제목</mark>", not "<mark>새</mark> <mark>제목</mark>"."""
+    merged = []
+    for index, (text, changed) in enumerate(runs):
+        between = 0 < index < len(runs) - 1 and runs[index - 1][1] and runs[index + 1][1]
+        changed = changed or (between and not text.strip())
+        if merged and merged[-1][1] == changed:
+            merged[-1] = (merged[-1][0] + text, changed)
+        else:
+            merged.append((text, changed))
+    return merged
 
 
 # Reading the history ---------------------------------------------------------

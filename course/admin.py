@@ -139,6 +139,25 @@ class DraftForm(forms.ModelForm):
         return when
 
 
+def inlines_in_draft(models):
+    """What a draft says of the lists under its object: they stay as published, and where their
+    own changes go (a section has drafts of its own; a question has none, only versions)."""
+    if not models:
+        return ""
+    names = ", ".join(str(model._meta.verbose_name_plural) for model in models)
+    if all(drafts.has_drafts(model) for model in models):
+        message = _(
+            "초안에는 이 항목 자체의 내용만 담깁니다. 아래 목록(%(names)s)은 공개된 그대로이며, "
+            "그 변경은 각 항목의 편집 화면에서 따로 초안으로 저장합니다."
+        )
+    else:
+        message = _(
+            "초안에는 이 항목 자체의 내용만 담깁니다. 아래 목록(%(names)s)에는 초안이 없습니다: "
+            "고친 내용은 '저장'하면 바로 공개되고, 변경 기록에 남아 되돌릴 수 있습니다."
+        )
+    return message % {"names": names}
+
+
 class UnchangedInDraft:
     """An inline formset on a form saved as a draft: the draft holds the object's own fields only,
     so changed inline rows are refused (and kept on the page) instead of being dropped unsaved."""
@@ -147,10 +166,8 @@ class UnchangedInDraft:
         super().clean()
         if self.has_changed():
             raise ValidationError(
-                _(
-                    "초안에는 이 항목 자체의 내용만 담깁니다. 아래 목록에서 고친 내용은 초안으로 저장할 수 없습니다: "
-                    "'저장'으로 바로 반영하거나, 각 항목의 편집 화면에서 따로 초안으로 저장하세요."
-                )
+                _("아래 목록에서 고친 내용은 초안으로 저장할 수 없습니다. %(why)s")
+                % {"why": inlines_in_draft([self.model])}
             )
 
 
@@ -299,7 +316,8 @@ def draft_notice_context(request, model_admin, obj):
     """What the change form's draft notice shows: the draft, and where its buttons go."""
     draft = getattr(obj, "pending_draft", None)
     prefix = f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}"
-    context = {"draft": draft, "draft_has_inlines": bool(model_admin.inlines), "draft_button": DRAFT_BUTTON}
+    inlines = inlines_in_draft([inline.model for inline in model_admin.inlines])
+    context = {"draft": draft, "draft_inlines": inlines, "draft_button": DRAFT_BUTTON}
     if draft is not None:
         link = reverse("course:signed-preview", args=[drafts.preview_token(draft)])
         context.update(

@@ -48,6 +48,10 @@ def register_preview(model, render):
     post_delete.connect(_drop_drafts, sender=model, dispatch_uid=f"drafts-of-{model._meta.label}")
 
 
+def has_drafts(model):
+    return model in _previews
+
+
 def _drop_drafts(sender, instance, **kwargs):
     Draft.objects.filter(content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk).delete()
 

@@ -341,6 +341,7 @@ def test_a_lecture_draft_refuses_changed_sections_and_keeps_what_was_typed(clien
     response = client.post(change_url(lecture), data)
     html = response.content.decode()
     assert response.status_code == 200 and "초안으로 저장할 수 없습니다" in html and "인라인에서 고친 절" in html
+    assert "각 항목의 편집 화면에서 따로 초안으로 저장합니다" in html  # sections have drafts of their own
     section.refresh_from_db()
     assert section.title == "첫 절" and not Draft.objects.exists()
 

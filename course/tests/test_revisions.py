@@ -63,17 +63,28 @@ def test_history_lists_revisions_and_compares_them_in_a_fragment_for_htmx(client
     assert "리비전 1(으)로 되돌리기" in page and 'method="post"' in page
 
     plain = client.get(history_url(section), {"version": second.pk}).content.decode()
-    assert "<html" in plain and "<del>둘째 줄</del>" in plain and "<ins>바뀐 줄</ins>" in plain
+    # A replaced line marks the words it changed, inside the whole line struck out or added.
+    assert "<html" in plain and "<del><mark>둘째</mark> 줄</del>" in plain and "<ins><mark>바뀐</mark> 줄</ins>" in plain
     assert "<td>첫 줄</td>" in plain  # context, labelled 그대로
 
     fragment = client.get(history_url(section), {"version": third.pk}, headers={"HX-Request": "true"})
     html = fragment.content.decode()
     assert "<html" not in html and html.strip().startswith('<section id="revision-diff"')
-    assert "둘째 줄" not in html and "<ins>새 제목</ins>" in html and "지움" in html and "더함" in html
+    assert "둘째 줄" not in html and "<ins><mark>새 제목</mark></ins>" in html and "지움" in html and "더함" in html
     assert "HX-Request" in fragment["Vary"]
 
     against_now = client.get(history_url(section), {"version": first.pk, "against": "current"}).content.decode()
-    assert "<del>둘째 줄</del>" in against_now and "<ins>새 제목</ins>" in against_now
+    assert "<del><mark>둘째</mark> 줄</del>" in against_now and "<ins><mark>새 제목</mark></ins>" in against_now
+
+
+def test_a_changed_line_marks_only_the_words_that_changed(client, editor):
+    body = "컨테이너는 가상 머신보다 가볍고 빠르게 시작합니다."
+    section = save_in_admin(client, make_section(), body=f"머리 줄\n{body}\n꼬리 줄")
+    save_in_admin(client, section, body=f"머리 줄\n{body.replace('빠르게', '몇 초 만에')}\n꼬리 줄")
+    html = client.get(history_url(section), {"version": versions_of(section).last().pk}).content.decode()
+    assert "<del>컨테이너는 가상 머신보다 가볍고 <mark>빠르게</mark> 시작합니다.</del>" in html
+    assert "<ins>컨테이너는 가상 머신보다 가볍고 <mark>몇 초 만에</mark> 시작합니다.</ins>" in html
+    assert "<td>머리 줄</td>" in html and "<mark>머리" not in html  # context lines are not marked
 
 
 def test_revert_is_a_new_revision_by_its_editor_with_an_audit_entry(client, editor):
@@ -208,3 +219,24 @@ def test_content_without_revisions_gets_a_first_one_after_migrate():
     assert versions_of(pattern).count() == 1  # it had one already
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     assert versions_of(section).count() == 1
+
+
+def test_load_course_and_load_quizzes_make_one_revision_each_named_after_the_file_and_none_when_unchanged():
+    from quizzes.models import Question, Quiz
+
+    call_command("load_course", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_quizzes", verbosity=0, stdout=open("/dev/null", "w"))
+    section, question = Section.objects.first(), Question.objects.first()
+    course_revision = versions_of(section).get().revision
+    assert course_revision.comment == "가져오기: cloud-native-patterns/course.toml" and course_revision.user is None
+    assert versions_of(Pattern.objects.first()).get().revision == course_revision
+    quiz_revision = versions_of(question).get().revision
+    assert quiz_revision.comment == "가져오기: lecture-01.toml"
+    assert versions_of(Quiz.objects.first()).get().revision == quiz_revision
+    assert versions_of(question.choices.first()).exists() if question.choices.exists() else True
+    imports = AuditEntry.objects.filter(action=AuditEntry.Action.IMPORTED)
+    assert sorted(imports.values_list("detail", flat=True)) == ["cloud-native-patterns/course.toml", "lecture-01.toml"]
+
+    call_command("load_course", verbosity=0, stdout=open("/dev/null", "w"))  # nothing changed: no new revision
+    call_command("load_quizzes", verbosity=0, stdout=open("/dev/null", "w"))
+    assert versions_of(section).count() == versions_of(question).count() == 1 and imports.count() == 2

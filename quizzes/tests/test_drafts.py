@@ -157,7 +157,11 @@ def test_a_quiz_draft_that_breaks_a_rule_is_refused_on_publish(client, editor, c
 
 def test_a_quiz_draft_refuses_changed_questions(client, editor, check):
     response = save_draft(client, check, title=WORD, **{"questions-0-prompt": "인라인에서 고친 문제"})
-    assert response.status_code == 200 and "초안으로 저장할 수 없습니다" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "초안으로 저장할 수 없습니다" in html
+    # Questions have no drafts of their own: the message says so and does not send the editor looking for one.
+    assert "아래 목록(문제)에는 초안이 없습니다" in html
+    assert "따로 초안으로 저장" not in html
     assert not Draft.objects.exists() and check.questions.get(key="single").prompt == "single 문제?"
 
 
