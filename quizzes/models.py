@@ -275,7 +275,16 @@ class Question(RendersMarkdown):
         if "patterns" in getattr(self, "_prefetched_objects_cache", {}):
             seen._prefetched_objects_cache = {"patterns": self._prefetched_objects_cache["patterns"]}
         choices = [Choice.from_shown(seen, record) for record in shown["choices"]]
-        return seen, choices, [Choice.from_shown(seen, record) for record in shown["pairs"]]
+        # Its choices are those it showed, not today's rows: a kind's solution() reads choices.all().
+        kept = Choice.objects.none()
+        kept._result_cache, kept._prefetch_done = choices, True
+        seen._prefetched_objects_cache = {**getattr(seen, "_prefetched_objects_cache", {}), "choices": kept}
+        return seen, choices, [Choice.from_shown(seen, record) for record in shown.get("pairs", [])]
+
+    def as_version(self, version):
+        """(question, choices, pairs) as ``version`` holds it (a ``QuestionVersion``), choices in
+        their authored order: the key an answer regraded against that version was marked with."""
+        return self.as_shown({**version.content, "pairs": []})
 
     def save(self, *args, **kwargs):
         # A question being created has no choices or patterns yet: its revision, made as it is

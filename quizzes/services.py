@@ -85,6 +85,15 @@ class QuestionState:
         return [{**item, "name": self.question.item_name(n, item["label"])} for n, item in enumerate(items, start=1)]
 
     @property
+    def regraded_key(self):
+        """After a regrade, the question as the version it was last graded against, unanswered:
+        what the attempt page shows as that version's key, beside what the learner saw."""
+        if self.answer is None or self.answer.version is None or not self.answer.regrades.all():
+            return None
+        question, choices, _pairs = self.question.as_version(self.answer.version)
+        return QuestionState(question=question, number=self.number, choices=choices)
+
+    @property
     def points(self):
         """What the question earned, of its 1 point."""
         return as_points(self.answer.credit if self.answer else 0)

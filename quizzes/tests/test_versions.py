@@ -100,7 +100,12 @@ def test_applying_a_regrade_keeps_both_grades_and_what_the_learner_saw(answered,
     after = alice.get(attempt.get_absolute_url()).content.decode()
     assert "판 1에서 0점 → 판 2에서 1점" in after
     shown_then = review_of(before, tf)
-    assert "참" in shown_then and review_of(after, tf).endswith(shown_then.split("채점 기준: 이 문제의 판 1.")[-1])
+    seen, key = review_of(after, tf).split("다시 채점한 기준: 판 2의 정답")
+    then = shown_then.split("채점 기준: 이 문제의 판 1.")[-1].split("<div")[0].strip()
+    assert "참" in shown_then and seen.strip().endswith(then)
+    # Below what alice saw then (거짓 the key), the key she is graded with now: 참, and nothing chosen in it.
+    assert "정답 거짓" in seen and "정답 참" not in seen
+    assert "정답 참" in key and "정답 거짓" not in key and "내 답" not in key
     # Nothing left to regrade, and a second POST of the old preview writes nothing more.
     client.post(url, {"digest": digest})
     assert Regrade.objects.count() == 1
