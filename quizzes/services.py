@@ -61,9 +61,10 @@ class QuestionState:
 
     @property
     def slots(self):
-        """Ordering: (position, token of the item placed there), as shuffled or as last sent."""
-        tokens = self.posted.get("tokens") or [c.token for c in self.choices]
-        return list(enumerate(tokens, start=1))
+        """Ordering: (position, item placed there), as shuffled or as last sent."""
+        by_token = {c.token: c for c in self.choices}
+        tokens = self.posted.get("tokens") or list(by_token)
+        return [(n, by_token[t]) for n, t in enumerate(tokens, start=1) if t in by_token]
 
     @property
     def rows(self):

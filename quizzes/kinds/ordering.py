@@ -1,4 +1,10 @@
-"""Ordering: put the items in the right order; each position right earns its share."""
+"""Ordering: put the items in the right order.
+
+Graded by the longest ordered subset (one of Moodle's ``qtype_ordering`` rules): each item that
+belongs to the longest run of items already in their right order relative to each other earns
+its share, wherever it stands. Moving the last item to the front leaves the other six in order:
+6 of 7, not the 0 of 7 that counting absolute positions gave. An answer keeps the items it was
+marked with, so a past answer keeps its grade; a regrade applies this rule."""
 
 import random
 
@@ -25,9 +31,10 @@ class Ordering(ItemisedKind):
 
     def items(self, question, choices, parts):
         right = list(question.choices.all())
+        in_order = in_longest_order([right.index(given) for given in choices])
         return [
-            item("", given.plain, expected.plain, given.pk == expected.pk)
-            for given, expected in zip(choices, right, strict=True)
+            item("", given.plain, expected.plain, n in in_order)
+            for n, (given, expected) in enumerate(zip(choices, right, strict=True))
         ]
 
     def item_problems(self, question, choices):
@@ -52,3 +59,19 @@ class Ordering(ItemisedKind):
 
     def example_post(self, question):
         return {"choice": [c.token for c in question.choices.all()]}
+
+
+def in_longest_order(ranks):
+    """The positions of the longest increasing run of ``ranks`` (items' places in the right order),
+    as a set; a lone item is in order with nothing, so a run of one counts as none. Of runs as long,
+    the one with more items in their very place is taken, which is how a reader sees it."""
+
+    def merit(run):
+        return len(run), sum(ranks[j] == j for j in run)
+
+    best = []  # best[i]: the best run ending at i, as positions
+    for i, rank in enumerate(ranks):
+        before = [best[j] for j in range(i) if ranks[j] < rank]
+        best.append(max(before, key=merit, default=[]) + [i])
+    longest = max(best, key=merit, default=[])
+    return set(longest) if len(longest) > 1 else set()

@@ -49,17 +49,26 @@ def post(client, question, data, htmx=True):
 # Grading --------------------------------------------------------------------
 
 
-def test_ordering_earns_a_share_for_each_item_in_its_place(quiz):
+def test_ordering_earns_a_share_for_each_item_in_the_longest_ordered_run(quiz):
     ordering = q(quiz, "ordering")
     assert ordering.mark(choices=by_text(ordering, *STAGES)).credit == 1
     swapped = ordering.mark(choices=by_text(ordering, "SOA", "모놀리식", "ESB", "MSA"))
-    assert swapped.credit == 0.5 and not swapped.is_correct
+    assert swapped.credit == 0.75 and not swapped.is_correct  # SOA, ESB, MSA are still in order
     assert [(i["label"], i["given"], i["expected"], i["right"]) for i in swapped.items] == [
-        ("", "SOA", "모놀리식", False),
+        ("", "SOA", "모놀리식", True),
         ("", "모놀리식", "SOA", False),
         ("", "ESB", "ESB", True),
         ("", "MSA", "MSA", True),
     ]
+    # The last item moved to the front: the others keep their order, so 3 of 4, not 0 of 4 by position.
+    assert ordering.mark(choices=by_text(ordering, "MSA", "모놀리식", "SOA", "ESB")).credit == 0.75
+    # Reversed: no two items in order; a lone item is in order with nothing.
+    assert ordering.mark(choices=by_text(ordering, *reversed(STAGES))).credit == 0
+
+
+def test_the_ordering_rule_is_stated_on_the_page(client, quiz):
+    html = text(client.get(quiz.section.get_absolute_url()).content.decode())
+    assert "부분 점수는 자리가 아니라 차례로 셉니다" in html and "항목마다 1/4점씩" in html
 
 
 def test_matching_earns_a_share_for_each_term_paired_right_and_a_distractor_earns_nothing(quiz):
@@ -201,7 +210,7 @@ def test_the_page_reveals_no_answer_before_answering(client, quiz):
     options = set(re.findall(r'<option value="([^"]+)"', page[page.index(f'id="question-{matching.pk}"') :]))
     assert not terms & options  # a term's token says nothing about which description is its pair
     assert "Kubernetes" not in page and "k8s" not in page and "{1}" not in page
-    assert "부분 점수: 4개 중 맞힌 개수만큼, 하나에 1/4점씩 받습니다." in page
+    assert "바른 차례로 놓인 가장 긴 항목 묶음에 든 항목마다 1/4점씩 받습니다." in page
     assert "부분 점수: 2개 중 맞힌 개수만큼, 하나에 1/2점씩 받습니다." in page
 
 
@@ -219,15 +228,17 @@ def test_items_are_shuffled_with_the_attempts_secret_seed(quiz):
 
 def test_a_partly_right_answer_shows_each_items_feedback_and_scores_its_share(client, quiz):
     ordering = q(quiz, "ordering")
-    tokens = [c.token for c in by_text(ordering, "SOA", "모놀리식", "ESB", "MSA")]
+    tokens = [c.token for c in by_text(ordering, "ESB", "SOA", "모놀리식", "MSA")]
     html = post(client, ordering, {"choice": tokens}).content.decode()
     assert "부분 정답입니다: 4개 중 2개를 맞혔습니다." in html and "is-partial" in html
-    assert "정답: 모놀리식" in text(html) and "정답: SOA" in text(html)
+    # SOA and MSA are in order (SOA in its very place); the right order is shown once, not per place.
+    assert "1번째 틀림 ESB 2번째 맞음 SOA 3번째 틀림 모놀리식 4번째 맞음 MSA" in text(html)
+    assert "바른 차례: 모놀리식 → SOA → ESB → MSA" in text(html) and "정답: " not in text(html)
     assert 'class="quiz-score__value">0.5 / 7점' in html
     assert 'class="question__points">0.5 / 1점' in html  # what this question earned, in points
     assert not re.search(r"\d+점 —", html)  # a percentage is never called points
     answer = Answer.objects.get()
-    assert answer.credit == 0.5 and not answer.is_correct and answer.given[0]["given"] == "SOA"
+    assert answer.credit == 0.5 and not answer.is_correct and answer.given[0]["given"] == "ESB"
 
 
 def test_wrong_input_gets_a_clear_message_keeps_what_was_sent_and_records_nothing(client, quiz):

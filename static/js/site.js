@@ -96,3 +96,52 @@ document.addEventListener("htmx:afterSettle", function (event) {
     window.scrollBy({ top: box.top - clear - gap, behavior: "instant" });
   }
 });
+
+// Ordering: move buttons instead of one select per position (Moodle's qtype_ordering). Each row
+// keeps its select, hidden, set to the item it shows, so the form posts the order as without
+// JavaScript. Focus follows the moved item, to the other button at either end; a live region
+// says where it went.
+(function () {
+  "use strict";
+  function enhance(list) {
+    if (list.classList.contains("is-enhanced")) return;
+    const status = list.parentElement.querySelector("[data-ordering-status]");
+    function rows() {
+      return Array.from(list.children);
+    }
+    function refresh() {
+      rows().forEach(function (row, index, all) {
+        row.querySelector(".ordering__up").disabled = index === 0;
+        row.querySelector(".ordering__down").disabled = index === all.length - 1;
+        row.querySelector(".ordering__position").textContent = list.dataset.position.replace("__n__", index + 1);
+      });
+    }
+    function move(row, step) {
+      const all = rows();
+      const to = all.indexOf(row) + step;
+      if (to < 0 || to >= all.length) return;
+      if (step < 0) list.insertBefore(row, all[to]);
+      else list.insertBefore(row, all[to].nextSibling);
+      refresh();
+      const button = row.querySelector(step < 0 ? ".ordering__up" : ".ordering__down");
+      (button.disabled ? row.querySelector(step < 0 ? ".ordering__down" : ".ordering__up") : button).focus();
+      if (status) status.textContent = list.dataset.moved.replace("__n__", to + 1);
+    }
+    rows().forEach(function (row) {
+      const select = row.querySelector("select");
+      const text = row.querySelector(".ordering__text");
+      text.textContent = select.options[select.selectedIndex].text;
+      text.hidden = false;
+      row.querySelector(".ordering__moves").hidden = false;
+      row.querySelector(".ordering__up").addEventListener("click", function () { move(row, -1); });
+      row.querySelector(".ordering__down").addEventListener("click", function () { move(row, 1); });
+    });
+    list.classList.add("is-enhanced");
+    refresh();
+  }
+  function enhanceAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-ordering]").forEach(enhance);
+  }
+  if (window.htmx) window.htmx.onLoad(enhanceAll);
+  else document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
+})();
