@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test` (see README.md).
 # `make run` serves with gunicorn and DEBUG off; `make dev` with Django's auto-reloading server.
+# python3, version 3.11 or newer (pyproject.toml's requires-python); `make PYTHON=python3.12 …` picks another.
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
@@ -9,9 +10,11 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin lint messages bench bench-search bench-review bench-stats bench-gift bench-revisions scale-test code-css clean
+.PHONY: run dev test setup migrate load admin demo-accounts lint messages bench bench-search bench-review bench-stats bench-gift bench-revisions scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "$(PYTHON) is older than 3.11: install a newer one, or run make PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -45,6 +48,11 @@ dev: load
 admin: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createsuperuser
+
+# For trying the site: an editor and a learner with new random passwords, printed once (again on each run).
+# Only on demand: `make run` never creates accounts.
+demo-accounts: migrate
+	$(BIN)/python manage.py demo_accounts
 
 test: setup $(VNU_JAR)
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -45,7 +45,7 @@ DIAGRAM_PLACES = {
 FACTS = [
     "CNCF", "퍼블릭, 프라이빗, 하이브리드", "모놀리식", "service-oriented architecture", "enterprise service bus",
     "독립적으로 개발하고 배포", "컨테이너 레지스트리", "컨테이너 런타임 엔진", "오버레이 네트워크", "어피니티",
-    "롤링 업그레이드", "kubelet", "스케줄러", "레플리카셋", "디플로이먼트", "AWS Lambda", "Azure Functions",
+    "롤링 업데이트", "kubelet", "스케줄러", "레플리카셋", "디플로이먼트", "AWS Lambda", "Azure Functions",
     "Twelve-Factor", "바운디드 컨텍스트", "IaC", "stateless", "REST API나 RPC API", "서비스 가상화", "EIP",
     "delivery semantics", "개발자 포털",
 ]  # fmt: skip

@@ -106,7 +106,7 @@ def test_korean_bank_is_read_whole():
         "자원을 나누는 것이 핵심입니다.",
     )
     assert [(a.low, a.high, a.weight) for a in availability.answers] == [(99.65, 99.75, 100), (99.6, 99.8, 50)]
-    assert replicaset.text == "쿠버네티스에서 원하는 수의 파드를 유지하는 객체는 {1} 입니다."
+    assert replicaset.text == "쿠버네티스에서 원하는 수의 파드를 유지하는 객체는 {1}입니다."
     assert answers(replicaset) == [("레플리카셋", 100), ("ReplicaSet", 100), ("디플로이먼트", 50)]
     assert [(a.text, a.match) for a in matching.answers][-1] == ("", "데이터 암호화")
     assert special.text == 'JSON 객체 {"a": 1}에서 키 a 의 값은?'

@@ -127,3 +127,59 @@ def test_reloading_keeps_a_question_whose_choices_were_edited_in_the_admin(bank)
     assert choice_question.choices.filter(text="편집자가 고친 선택지").exists()
     load_quiz_file(BANK, bank, force=True)
     assert not choice_question.choices.filter(text="편집자가 고친 선택지").exists()
+
+
+# What the shipped questions ask (issue 22) ------------------------------------------------------------
+
+
+def stems(term):
+    """A term's words, and each without a trailing 의, 적 or 성 (명시적 → 명시, 의존성 → 의존)."""
+    words = {word for word in term.split() if len(word) >= 2}
+    return words | {word[:-1] for word in words if len(word) >= 3 and word[-1] in "의적성"}
+
+
+def test_no_matching_description_repeats_its_terms_keyword(bank):
+    """A description that says "코드베이스" beside the term 독립 코드베이스 is matched without understanding."""
+    for question in Question.objects.filter(kind="matching").prefetch_related("choices"):
+        for choice in question.choices.all():
+            if choice.text:
+                repeated = [stem for stem in stems(choice.text) if stem in choice.match]
+                assert not repeated, (question.key, choice.text, repeated)
+
+
+def test_no_ordering_or_matching_item_shows_the_answer_of_a_short_answer_question_beside_it(bank):
+    """An item is on the page before anything is answered, with every other question of its quiz."""
+    for quiz in Quiz.objects.prefetch_related("questions__choices"):
+        answers = [q.accepted_answers.splitlines()[0] for q in quiz.questions.all() if q.kind == "short"]
+        for question in quiz.questions.all():
+            if question.kind in ("ordering", "matching"):
+                for choice in question.choices.all():
+                    shown = f"{choice.text} {choice.match}"
+                    assert not [a for a in answers if a in shown], (question.key, shown)
+
+
+@pytest.mark.parametrize(
+    "key, parts",
+    [
+        ("container-image-cloze", ["이미지", "저장소", "런타임"]),
+        ("container-image-cloze", ["컨테이너 이미지", "컨테이너 레지스트리", "컨테이너 런타임"]),
+        ("k8s-dynamic-management-cloze", ["오토스케일링", "고가용성", "관측 가능성"]),
+        ("k8s-dynamic-management-cloze", ["자동 확장", "자가 치유", "모니터링"]),
+        ("k8s-dynamic-management-cloze", ["autoscaling", "self-healing", "observability"]),
+    ],
+)
+def test_a_cloze_accepts_the_usual_names_of_each_blank(bank, key, parts):
+    assert Question.objects.get(key=key).mark(parts=parts).credit == 1
+
+
+def test_the_ordering_of_integration_styles_is_the_lectures_soa_esb_msa(bank):
+    question = Question.objects.get(key="msa-integration-evolution")
+    assert [c.text.split(":")[0] for c in question.choices.order_by("order")] == ["SOA", "ESB", "MSA"]
+    assert "SOA → ESB → MSA" in question.section.body
+
+
+def test_the_lesson_teaches_the_availability_of_services_called_in_series(bank):
+    """msa-availability-in-series asks for 0.999³; its section says how to compute it, with other numbers."""
+    question = Question.objects.get(key="msa-availability-in-series")
+    assert "가용성의 곱" in question.section.body and "0.99 × 0.99" in question.section.body
+    assert "99.9" not in question.section.body  # the rule is taught, the answer is not given away
