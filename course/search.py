@@ -6,6 +6,10 @@ occur in an entry. Matching inside words is what Korean needs: 트랜잭션 find
 (a particle), 큐 and 파드 match as they are, and 서킷 브레이커 is found without its space. It is plain
 ``LIKE '%…%'`` on both SQLite and PostgreSQL, so both give the same results.
 
+A query is expanded through the glossary (``expand``): a run of its words that spells a glossary
+term, in Korean or English, also matches the term's other spellings, so "api gateway" finds
+API 게이트웨이 and 파드 finds pod. Expansion only adds matches: the words as typed still match.
+
 Ranking: a match in the title comes first, then in a sub-heading, then in the text; within
 that, course order (lecture, section, sub-heading), then patterns, families and diagrams.
 """
@@ -13,17 +17,22 @@ that, course order (lecture, section, sub-heading), then patterns, families and 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, reduce
 from html.parser import HTMLParser
+from operator import or_
 
 from django.db.models import Case, F, IntegerField, Q, When
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from core.language import korean
+from course import glossary
 from course.models import Diagram, Pattern, PatternFamily, SearchEntry, Section, rerendered
 
 MAX_QUERY = 100  # characters; a longer query is cut
 MAX_WORDS = 5
-SNIPPET = 70  # characters of context on each side of the match
+SNIPPET = 70  # characters of context on each side of the match, about; a snippet never cuts a word
+SPACE = re.compile(r"\s+")
 
 
 def fold(text):
@@ -33,6 +42,46 @@ def fold(text):
 
 def words(query):
     return [w for w in (fold(part) for part in (query or "")[:MAX_QUERY].split()) if w][:MAX_WORDS]
+
+
+def expand(query):
+    """The query as groups of alternatives, each alternative a tuple of folded pieces.
+
+    An entry matches when, for every group, it holds every piece of one of its alternatives.
+    The longest run of words that spells a glossary term is one group: the words as typed, or
+    one of the term's spellings whole ("api gateway" → api and gateway, or apigateway, or
+    api게이트웨이). Any other word is a group of its own. A spelling that holds every typed
+    word is left out: the words as typed already match wherever it does.
+    """
+    terms, groups, start = words(query), [], 0
+    while start < len(terms):
+        stop = next((n for n in range(len(terms), start, -1) if _key(terms[start:n]) in _spellings()), start + 1)
+        run = tuple(terms[start:stop])
+        others = [(s,) for s in _spellings().get(_key(run), ()) if not all(word in s for word in run)]
+        groups.append([run, *others])
+        start = stop
+    return groups
+
+
+def _key(pieces):
+    """How a glossary spelling is looked up: folded, and without punctuation (domain-driven, 전달·배포)."""
+    return re.sub(r"[\W_]+", "", "".join(pieces))
+
+
+@cache
+def _spellings():
+    """The key of each way a glossary term is written → the folded spellings to search for.
+
+    An avoided spelling leads to the term but is not searched for: no content uses it
+    (course/tests/test_glossary.py).
+    """
+    table = {}
+    for term in glossary.terms():
+        spelled = tuple(dict.fromkeys(fold(spelling) for spelling in glossary.spellings(term)))
+        for spelling in [*spelled, *map(fold, term.get("avoid", []))]:
+            if key := _key(spelling):
+                table[key] = tuple(dict.fromkeys([*table.get(key, ()), *spelled]))
+    return table
 
 
 # Indexing ------------------------------------------------------------------
@@ -153,24 +202,24 @@ class Result:
     url: str
     title: str  # HTML: escaped, matches marked
     kind: str  # the kind's label ("패턴", "그림", …) in the interface language; empty for a lesson
-    place: str  # where it is, in the content's words
+    place: str  # HTML: where it is, in the content's words but a lecture's number (core.language marks them)
     snippet: str  # HTML: escaped, matches marked
     is_published: bool
 
 
 def find(query, user, limit=20):
-    terms = words(query)
-    if not terms:
+    groups = expand(query)
+    if not groups:
         return []
     visible = (
         Q(section__in=Section.objects.visible_to(user))
         | Q(diagram__in=Diagram.objects.visible_to(user))
         | Q(kind__in=["pattern", "family"])
     )
-    in_title = Q(*[Q(title_folded__contains=term) for term in terms])
-    in_heading = Q(*[Q(heading_folded__contains=term) | Q(title_folded__contains=term) for term in terms])
+    in_title = _holds(groups, "title_folded")
+    in_heading = _holds(groups, "heading_folded", "title_folded")
     entries = (
-        SearchEntry.objects.filter(*[Q(folded__contains=term) for term in terms])
+        SearchEntry.objects.filter(_holds(groups, "folded"))
         .filter(visible)
         .annotate(tier=Case(When(in_title, then=3), When(in_heading, then=2), default=1, output_field=IntegerField()))
         .select_related("section__lecture__course", "pattern__family", "family", "diagram")
@@ -183,7 +232,14 @@ def find(query, user, limit=20):
             "id",
         )[:limit]
     )
+    terms = list(dict.fromkeys(piece for group in groups for alternative in group for piece in alternative))
     return [_result(entry, terms) for entry in entries]
+
+
+def _holds(groups, *fields):
+    """Q: every group has an alternative whose every piece is in one of ``fields``."""
+    piece_in = lambda piece: reduce(or_, (Q(**{f"{field}__contains": piece}) for field in fields))  # noqa: E731
+    return Q(*[reduce(or_, (Q(*map(piece_in, alternative)) for alternative in group)) for group in groups])
 
 
 RESULT_FIELDS = [
@@ -201,19 +257,20 @@ def _result(entry, terms):
     if entry.kind == "section":
         section = entry.section
         url = section.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
-        place = f"{section.lecture.heading} · {section.title}" + (f" › {entry.heading}" if entry.heading else "")
+        where = section.title + (f" › {entry.heading}" if entry.heading else "")
+        place = format_html("{} · {}", section.lecture.heading_html, korean(where))
         published = section.is_readable()
     else:
         kind = SearchEntry.Kind(entry.kind).label
         obj = getattr(entry, entry.kind)
         url = obj.get_absolute_url()
-        place = obj.family.name if entry.kind == "pattern" else ""
+        place = korean(obj.family.name) if entry.kind == "pattern" else ""
     title = highlight(entry.title, terms, context=len(entry.title))
     return Result(entry, url, title, kind, place, highlight(entry.text or entry.title, terms), published)
 
 
 def highlight(text, terms, context=SNIPPET):
-    """A snippet around the first match, HTML-escaped, with every match marked."""
+    """A snippet around the first match, cut only between words, HTML-escaped, with every match marked."""
     folded, where = [], []  # each folded character, and the index of the original it came from
     for index, char in enumerate(text):
         for piece in unicodedata.normalize("NFKC", char).casefold():
@@ -227,11 +284,10 @@ def highlight(text, terms, context=SNIPPET):
         while start >= 0:
             spans.append((where[start], where[start + len(term) - 1] + 1))
             start = folded.find(term, start + len(term))
-    if not spans:
-        return escape(text[: context * 2]) + ("…" if len(text) > context * 2 else "")
-    spans.sort()
-    begin = max(0, spans[0][0] - context)
-    end = min(len(text), spans[0][1] + context)
+    spans.sort(key=lambda span: (span[0], -span[1]))  # where matches start together, the longest is marked
+    first, last = spans[0] if spans else (0, 0)
+    before, after = (context, context) if spans else (0, context * 2)
+    begin, end = _between_words(text, first - before, last + after, first, last)
     out, at = ["…" if begin else ""], begin
     for start, stop in spans:
         if start < at or stop > end:
@@ -240,3 +296,19 @@ def highlight(text, terms, context=SNIPPET):
         at = stop
     out += [escape(text[at:end]), "…" if end < len(text) else ""]
     return mark_safe("".join(out))  # every piece of text above is escaped
+
+
+def _between_words(text, begin, end, first, last):
+    """``begin`` and ``end`` moved to whitespace (or the text's ends) so that no word is cut in half.
+
+    Each moves inwards to the nearest whitespace, or outwards to its word's edge where moving
+    inwards would cut into the match (``first`` to ``last``).
+    """
+    begin, end = max(0, begin), min(len(text), end)
+    if begin and not text[begin - 1].isspace():
+        space = SPACE.search(text, begin, first)
+        begin = space.end() if space else re.search(r"\S*\Z", text[:begin]).start()
+    if end < len(text) and not text[end].isspace():
+        space = re.search(r"\s+\S*\Z", text[last:end])
+        end = last + space.start() if space else end + re.match(r"\S*", text[end:]).end()
+    return begin, end

@@ -86,13 +86,21 @@ class QuizAnalysis:
     questions: int
     scores: list  # each attempt's score, in ascending order
     items: list
+    reliable_attempts = 30  # fewer first attempts than this, and alpha and discrimination mean little yet
+    bin = 0.5  # points per bar of the score distribution: half points show partial credit
+
+    @property
+    def is_small_sample(self):
+        """Too few attempts for alpha and discrimination to mean anything (0.99 from 3 attempts)."""
+        return self.attempts < self.reliable_attempts
 
     @cached_property
     def distribution(self):
-        """Attempts per whole score 0..questions (a partly right score counts in the bar below it)."""
-        bars = [0] * (self.questions + 1)
+        """Attempts per half point, 0, 0.5, … questions: a score counts in the bin at or below it
+        (0.5 in its own bin, 0.75 in the 0.5 bin)."""
+        bars = [0] * (int(self.questions / self.bin) + 1)
         for score in self.scores:
-            bars[min(int(score + 1e-9), self.questions)] += 1
+            bars[min(int(score / self.bin + 1e-9), len(bars) - 1)] += 1
         return bars
 
     @cached_property
@@ -123,18 +131,27 @@ class QuizAnalysis:
         return k / (k - 1) * (1 - items / variance)
 
     def bars(self):
-        """(score, attempts) for each score 0..questions."""
-        return list(enumerate(self.distribution))
+        """(score, attempts) for each bin, the score being the bin's lower edge."""
+        return [(n * self.bin, attempts) for n, attempts in enumerate(self.distribution)]
 
-    def chart(self, height=120, bar=28, gap=8):
-        """Geometry of the score distribution chart (an SVG the template draws): one bar per score."""
+    def chart(self, height=120, bar=18, gap=6):
+        """Geometry of the score distribution chart (an SVG the template draws): one bar per bin,
+        the axis labelled at whole points."""
         top = max(self.distribution, default=0) or 1
         bars = []
-        for score, n in enumerate(self.distribution):
-            tall = round(height * n / top)
-            x = gap + score * (bar + gap)
+        for n, (score, attempts) in enumerate(self.bars()):
+            tall = round(height * attempts / top)
+            x = gap + n * (bar + gap)
             bars.append(
-                {"score": score, "n": n, "x": x, "y": 20 + height - tall, "height": tall, "middle": x + bar // 2}
+                {
+                    "score": score,
+                    "n": attempts,
+                    "whole": score == int(score),
+                    "x": x,
+                    "y": 20 + height - tall,
+                    "height": tall,
+                    "middle": x + bar // 2,
+                }
             )
         return {
             "width": gap + len(bars) * (bar + gap),
@@ -256,8 +273,10 @@ def frequencies(questions, attempts, *, wrong_only=False, typed_limit=5, current
         .annotate(times=counted)
         .order_by("question", "order")
     )
+    kinds = {q.pk: q.kind_class for q in questions}
     for choice in choices.filter(is_correct=False) if wrong_only else choices:
-        result.setdefault(choice.question_id, []).append((choice.text, choice.times, choice.is_correct))
+        text = str(kinds[choice.question_id].choice_label(choice.text) or choice.text)  # 참 reads True in English
+        result.setdefault(choice.question_id, []).append((text, choice.times, choice.is_correct))
     typed = Answer.objects.filter(question__in=_counting("typed", questions), attempt__in=attempts)
     if current_only:
         typed = typed.filter(version=latest_version())

@@ -20,7 +20,7 @@ from harness import ROOT, scratch_django  # scripts/harness.py, beside this file
 QUERIES = [
     "서킷브레이커", "서킷 브레이커", "파드", "큐", "사가", "캐싱", "트랜잭션", "Sidecar", "SIDECAR", "AWS Lambda",
     "서버리스", "CNCF", "모놀리식", "ESB", "컨테이너 오케스트레이션", "하이퍼바이저", "kubelet", "레플리카셋",
-    "CI/CD", "관측 가능성", "컨트롤 플레인", "서비스메시", "서비스 디스커버리", "API 게이트웨이", "개발자 포털",
+    "CI/CD", "관측 가능성", "컨트롤 플레인", "서비스메시", "서비스 디스커버리", "API 게이트웨이", "api gateway", "개발자 포털",
     "발행 구독", "타임아웃", "재시도", "스트림 프로세싱", "참조 모델", "없는낱말쯤",
 ]  # fmt: skip
 

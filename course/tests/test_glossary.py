@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from course import glossary
+
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "content" / "cloud-native-patterns" / "glossary.toml"
 TEXT_DIRS = ("content", "templates", "static")
@@ -21,8 +23,7 @@ SKIPPED_APP_FOLDERS = {"tests", "migrations"}
 
 
 def load_glossary(path=GLOSSARY):
-    with path.open("rb") as handle:
-        return tomllib.load(handle).get("term", [])
+    return glossary.read(path)
 
 
 def shipped_files():

@@ -5,9 +5,11 @@ from urllib.parse import unquote
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from course import search
 from course.models import Pattern, SearchEntry, Section
+from course.tests.builders import make_section
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -139,3 +141,59 @@ def test_every_page_has_the_search_box(client, shipped_course):
     for url in ("/", reverse("course:pattern-list"), Section.objects.first().get_absolute_url()):
         html = client.get(url).content.decode()
         assert 'id="site-search-q"' in html and f'action="{reverse("course:search")}"' in html
+
+
+@pytest.mark.parametrize("query", ["api gateway", "API Gateway", "Api GATEWAY", "apigateway"])
+def test_an_english_term_finds_the_sections_that_spell_it_in_korean(shipped_course, query):
+    sections = [result for result in search.find(query, AnonymousUser()) if result.entry.kind == "section"]
+    assert sections, "no lesson found"
+    assert all("API 게이트웨이" in result.entry.text for result in sections)
+    assert any("<mark>API 게이트웨이</mark>" in result.snippet for result in sections)
+    found = {result.entry.section.slug for result in sections}
+    assert {"클라우드-네이티브-아키텍처-개발-방법론", "클라우드-네이티브-애플리케이션-참조-모델"} <= found
+
+
+@pytest.mark.parametrize(
+    "query, english",
+    [("API 게이트웨이", "API gateway"), ("서킷 브레이커", "circuit breaker"), ("서킷브레이커", "circuit breaker")],
+)
+def test_a_korean_term_finds_a_section_that_uses_only_the_english_one(query, english):
+    section = make_section(title="English only", body=f"Every call goes through the {english.upper()} first.")
+    results = search.find(query, AnonymousUser())
+    assert [result.entry.section for result in results] == [section]
+    assert f"<mark>{english.upper()}</mark>" in results[0].snippet
+
+
+def test_the_glossary_only_adds_matches_the_words_as_typed_still_match():
+    apart = make_section(title="떨어진 낱말", body="API 문서를 먼저 읽고, 다음 절에서 게이트웨이를 설정한다.")
+    assert [result.entry.section for result in search.find("API 게이트웨이", AnonymousUser())] == [apart]
+    assert search.expand("보상 트랜잭션") == [[("보상",)], [("트랜잭션",)]]  # no glossary term: as before
+
+
+SENTENCES = {
+    "ko": "클라우드 네이티브 애플리케이션은 작은 서비스 여러 개로 나뉘고, 소비자의 요청은 관리 계층의 API 게이트웨이를 "
+    "지나 안쪽의 서비스로 전달된다. 게이트웨이는 보안과 스로틀링, 캐싱, 버전 관리를 한곳에서 처리하므로 각 서비스는 "
+    "비즈니스 기능에만 집중할 수 있다.",
+    "en": "A cloud-native application is split into small services; every consumer request passes the API gateway "
+    "of the management layer before it reaches them. The gateway handles security, throttling, caching and "
+    "versioning in one place, so that each service can focus on its business capability.",
+}
+
+
+@pytest.mark.parametrize("language", SENTENCES)
+def test_snippets_start_and_end_at_word_edges_with_an_ellipsis_where_cut(language):
+    text = SENTENCES[language]
+    for context in range(1, len(text), 3):
+        for term in {search.fold(word) for word in text.split()}:
+            snippet = strip_tags(search.highlight(text, [term], context=context))
+            inner = snippet.removeprefix("…").removesuffix("…")
+            assert f" {inner} " in f" {text} ", (term, context, snippet)  # whole words only
+            assert snippet.startswith("…") == (not text.startswith(inner))
+            assert snippet.endswith("…") == (not text.endswith(inner))
+
+
+def test_a_snippet_without_a_match_is_cut_between_words_too():
+    text = SENTENCES["ko"]
+    snippet = search.highlight(text, ["없는낱말"], context=20)
+    assert snippet.endswith("…") and f"{snippet.removesuffix('…')} " in text
+    assert len(snippet) <= 41

@@ -65,7 +65,7 @@ def quiz():
 def test_the_analysis_matches_the_hand_computed_example(quiz, django_assert_max_num_queries):
     with django_assert_max_num_queries(7):
         analysis = analyse(quiz)
-    assert analysis.attempts == 5 and analysis.distribution == [1, 2, 1, 1, 0]
+    assert analysis.attempts == 5 and analysis.distribution == [1, 0, 2, 0, 1, 0, 1, 0, 0]  # half-point bins
     assert analysis.mean == pytest.approx(1.4) and analysis.median == 1
     assert analysis.alpha == pytest.approx(0.4103, abs=1e-4)
     items = {item.question.key: item for item in analysis.items}
@@ -77,6 +77,36 @@ def test_the_analysis_matches_the_hand_computed_example(quiz, django_assert_max_
     assert items["short"].flags == ["너무 어려움"] and items["single"].flags == []
     assert items["single"].frequencies == [("kubelet", 3, True), ("etcd", 2, False)]
     assert items["short"].frequencies == [("오답", 5, False)]
+
+
+def test_a_score_of_half_a_point_has_a_bar_of_its_own(client, editor):
+    quiz = make_check(slug="halves")
+    first, second, *_rest = quiz.questions.order_by("order")
+    now = timezone.now()
+    for learner, credits in {"a": (0.5, 0), "b": (0.5, 0.25), "c": (1, 0.5), "d": (0, 0)}.items():
+        attempt = Attempt.objects.create(quiz=quiz, number=1, pass_mark=50, session_key=learner, finished_at=now)
+        for question, credit in zip((first, second), credits, strict=True):
+            version = QuestionVersion.of(question)
+            attempt.answers.create(question=question, credit=credit, is_correct=credit == 1, version=version)
+    analysis = analyse(quiz)
+    assert analysis.scores == [0, 0.5, 0.75, 1.5]
+    assert analysis.bars()[:4] == [(0, 1), (0.5, 2), (1, 0), (1.5, 1)]  # 0.5 apart from 0; 0.75 counts at 0.5
+    html = client.get(reverse("admin:quizzes_quiz_stats", args=[quiz.pk])).content.decode()
+    assert "0점 1명, 0.5점 2명, 1점 0명, 1.5점 1명, 2점 0명" in html  # the chart's description
+    assert '<th scope="col">0.5</th>' in html  # and its table
+
+
+def test_a_small_sample_warns_that_alpha_and_discrimination_mean_little_yet(quiz, client, editor):
+    url = reverse("admin:quizzes_quiz_stats", args=[quiz.pk])
+    assert "첫 응시가 5건뿐입니다" in client.get(url).content.decode()
+    single = quiz.questions.get(key="single")
+    for n in range(25):  # 30 first attempts in all: enough
+        attempt = Attempt.objects.create(
+            quiz=quiz, number=1, pass_mark=50, session_key=f"more{n}", finished_at=timezone.now()
+        )
+        answer(attempt, single, n % 2)
+    assert analyse(quiz).attempts == 30
+    assert "표본이 작습니다" not in client.get(url).content.decode()
 
 
 def test_negative_discrimination_and_too_easy_are_flagged():
