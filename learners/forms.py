@@ -1,10 +1,13 @@
-"""Account forms: sign-up with an e-mail address to confirm, an address form, account deletion."""
+"""Account forms (sign-up with an e-mail address to confirm, an address form, account deletion) and
+the wrong-answer notebook's filter."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from course.models import Lecture
 
 
 class AddressForm(forms.Form):
@@ -39,3 +42,24 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("비밀번호가 맞지 않습니다."))
         return password
+
+
+class MistakeFilterForm(forms.Form):
+    """The wrong-answer notebook's filter: one lecture, or all of them (empty)."""
+
+    lecture = forms.ModelChoiceField(label=_("강의"), queryset=Lecture.objects.none(), required=False)
+
+    def __init__(self, *args, counts=None, **kwargs):
+        """``counts``: {lecture id: mistakes in it}, shown beside each lecture and "all"."""
+        super().__init__(*args, **kwargs)
+        counts = counts or {}
+        field = self.fields["lecture"]
+        field.queryset = Lecture.objects.published().select_related("course")  # published now, not at import
+        field.label_from_instance = lambda lecture: f"{lecture.heading} ({counts.get(lecture.pk, 0)})"
+        everything = _("모든 강의")
+        field.empty_label = f"{everything} ({sum(counts.values())})"
+
+    def shown(self, mistakes):
+        """The mistakes of the chosen lecture, or all of them (a valid form only)."""
+        lecture = self.cleaned_data["lecture"]
+        return [mistake for mistake in mistakes if lecture is None or mistake.lecture == lecture]

@@ -6,8 +6,13 @@ answers give the same schedule). Ratings: a wrong answer is Again; a right answe
 or Hard when it came in a retried quiz attempt after a wrong answer to the same question
 (there are no hints to count). Review answers are their own history (``ReviewAnswer``):
 they never touch quiz attempts or scores.
+
+The review page numbers each due card among today's reviews ("3 / 12") and shows the learner's
+last answer to it (``due_page``); the wrong-answer notebook's "다시 풀기" makes a card due now
+(``card_due_now``).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -16,6 +21,7 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fsrs import Card, Rating, Scheduler
@@ -23,7 +29,8 @@ from fsrs import Card, Rating, Scheduler
 from core.cache import PAGE_TIMEOUT, content_version
 from core.personal import holds_until, learner_changed, learner_state
 from learners.models import ReviewAnswer, ReviewCard
-from quizzes.models import Quiz
+from learners.selectors import QUESTION_LINKS, latest_answers, source_section
+from quizzes.models import Answer, Attempt, Quiz
 from quizzes.services import AnswerError, QuestionState, parse_answer
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
@@ -141,10 +148,15 @@ def readable():
     return Quiz.published_q("question__quiz__")
 
 
-def remaining_today(owner, now=None):
+def done_today(owner, now=None):
+    """How many review answers the learner gave today."""
     now = now or timezone.now()
-    done = ReviewAnswer.objects.filter(card__in=ReviewCard.objects.owned_by(owner), answered_at__gte=_today(now))
-    return max(0, DAILY_LIMIT - done.count())
+    cards = ReviewCard.objects.owned_by(owner)
+    return ReviewAnswer.objects.filter(card__in=cards, answered_at__gte=_today(now)).count()
+
+
+def remaining_today(owner, now=None, done=None):
+    return max(0, DAILY_LIMIT - (done_today(owner, now) if done is None else done))
 
 
 def due_count(owner, now=None):
@@ -188,16 +200,17 @@ def next_due(owner, now=None):
     return card.due if card else None
 
 
-def due_cards(owner, now=None, limit=PAGE_SIZE):
-    """The most overdue cards first, within today's limit, with all a page needs (fixed queries)."""
+def due_cards(owner, now=None, limit=PAGE_SIZE, done=None):
+    """The most overdue cards first, within today's limit, with all a page needs (fixed queries).
+    ``done``: today's review answers, when the caller has counted them."""
     if not owner.is_known:
         return []
     now = now or timezone.now()
-    limit = min(limit, remaining_today(owner, now))
+    limit = min(limit, remaining_today(owner, now, done))
     return list(
         ReviewCard.objects.owned_by(owner)
         .filter(_is_due(now))
-        .select_related("question__quiz", "question__section__lecture__course")
+        .select_related(*(f"question__{link}" for link in QUESTION_LINKS))
         .prefetch_related("question__choices", "question__patterns")
         .order_by("due", "id")[:limit]
     )
@@ -253,3 +266,79 @@ def answered_state(owner, pk, now=None):
     )
     given = card.answers.first() if card else None
     return state(card, 0, given=given, now=now) if given else None
+
+
+def answer_summary(answer, question, length=80):
+    """A graded answer as one short line: the choices picked, the text typed, or each item's answer
+    (a matching term with the description picked for it)."""
+    kind = question.kind_class
+    parts = []
+    for given in answer.given:
+        if isinstance(given, dict):  # an item of an ordering, matching or cloze answer
+            parts.append(f"{given['label']}: {given['given']}" if given.get("label") else given.get("given", ""))
+        else:
+            parts.append(str(kind.choice_label(given) or given))
+    return Truncator(" · ".join(part for part in parts if part)).chars(length)
+
+
+@dataclass
+class DueCard:
+    """A due card as the review page lists it: its question block, its place among today's reviews
+    ("3 / 12") and the learner's last answer to its question, in a quiz or in the review."""
+
+    card: ReviewCard
+    state: QuestionState
+    place: int
+    total: int
+    last_answer: object = None  # an Answer or a ReviewAnswer
+
+    @property
+    def section(self):
+        return source_section(self.card.question)
+
+    @property
+    def last_answer_text(self):
+        return answer_summary(self.last_answer, self.card.question) if self.last_answer else ""
+
+    @property
+    def last_answer_in_review(self):
+        return isinstance(self.last_answer, ReviewAnswer)
+
+
+def due_page(owner, now=None):
+    """The review page's due cards, most overdue first, each with its place among today's reviews:
+    the cards answered today count first, so the place keeps counting up as the learner answers
+    and comes back, and the total is what today holds (answered and still due). Fixed queries."""
+    if not owner.is_known:
+        return []
+    now = now or timezone.now()
+    done = done_today(owner, now)
+    cards = due_cards(owner, now, done=done)
+    total = max(done + due_count(owner, now), done + len(cards))
+    last = latest_answers(owner, [card.question_id for card in cards])
+    return [
+        DueCard(card, state(card, done + n, now=now), done + n, total, last.get(card.question_id))
+        for n, card in enumerate(cards, start=1)
+    ]
+
+
+def card_due_now(*, owner, question, now=None):
+    """Put a question the learner has answered into their review queue now (the notebook's "다시 풀기"):
+    its card due now, or made if it has none. A card already due keeps its place in the queue, so a
+    second press changes nothing. False, and nothing made, if the learner never answered it."""
+    now = now or timezone.now()
+    cards = ReviewCard.objects.owned_by(owner).filter(question=question)
+    if cards.filter(due__gt=now).update(due=now):
+        learner_changed(owner.cache_key)  # the header's count and their kept pages
+        return True
+    if cards.exists():
+        return True
+    if not Answer.objects.filter(attempt__in=Attempt.objects.owned_by(owner), question=question).exists():
+        return False
+    try:
+        with transaction.atomic():
+            ReviewCard.objects.create(question=question, due=now, **owner.fields)
+    except IntegrityError:
+        pass  # made by the other request of a double click
+    learner_changed(owner.cache_key)
+    return True

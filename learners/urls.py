@@ -6,6 +6,8 @@ app_name = "learners"
 
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
+    path("me/mistakes/", views.mistakes, name="mistakes"),
+    path("me/mistakes/<int:pk>/review/", views.mistake_review, name="mistake-review"),
     path("progress/sections/<int:pk>/visit/", views.section_visit, name="section-visit"),
     path("progress/sections/<int:pk>/complete/", views.section_complete, name="section-complete"),
     path("review/", views.review_list, name="review"),

@@ -1,4 +1,6 @@
-"""Accounts, the completion toggle, the learner's dashboard and staff analytics."""
+"""Accounts, the completion toggle, the learner's dashboard, wrong-answer notebook and review, and staff analytics."""
+
+from collections import Counter
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -8,11 +10,11 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,9 +24,9 @@ from core.exports import csv_response
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
 from learners import accounts, analytics, review, selectors, services
-from learners.forms import AddressForm, DeleteAccountForm, SignupForm
+from learners.forms import AddressForm, DeleteAccountForm, MistakeFilterForm, SignupForm
 from learners.models import ReviewCard
-from quizzes.models import STATISTICS_PERMISSION
+from quizzes.models import STATISTICS_PERMISSION, Question, Quiz
 from quizzes.services import posted
 from quizzes.views import answered
 
@@ -164,27 +166,60 @@ def section_complete(request, pk):
     return render(request, "learners/_completion_response.html", context)
 
 
+DASHBOARD_MISTAKES = 5
+
+
 @require_GET
 def dashboard(request):
     owner = request.learner
+    mistakes = selectors.mistakes(owner)
     context = {
         "lectures": with_progress(request, list(Lecture.objects.published().select_related("course"))),
         "quizzes": analytics.group_attempts(selectors.attempts_of(owner)),
-        "wrong_answers": selectors.recent_wrong_answers(owner),
+        "mistakes": mistakes[:DASHBOARD_MISTAKES],
+        "mistake_count": len(mistakes),
         "resume": services.last_visited(owner),
     }
     return render(request, "learners/dashboard.html", context)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
+def mistakes(request):
+    """The wrong-answer notebook, of one lecture or all; for htmx, the list alone (the filter's swap)."""
+    listed = selectors.mistakes(request.learner)
+    form = MistakeFilterForm(request.GET, counts=Counter(mistake.lecture.pk for mistake in listed))
+    if not form.is_valid():  # a lecture unpublished or made up: the whole notebook, at its own address
+        return redirect("learners:mistakes")
+    queued = request.GET.get("queued", "")  # put in the review by a form sent without htmx
+    context = {"form": form, "lecture": form.cleaned_data["lecture"], "mistakes": form.shown(listed)}
+    context |= {"total": len(listed), "queued": int(queued) if queued.isdigit() else None}
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "learners/mistakes.html" + ("#list" if partial else ""), context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def mistake_review(request, pk):
+    """The notebook's "다시 풀기": the question goes into the learner's review queue now."""
+    question = get_object_or_404(Question.objects.filter(Quiz.published_q("quiz__")), pk=pk)
+    if not review.card_due_now(owner=request.learner, question=question):
+        raise Http404("not a question this learner has answered")
+    if request.htmx:
+        return render(request, "learners/mistakes.html#review-button", {"question": question, "queued": pk})
+    lecture = request.POST.get("lecture", "")
+    query = urlencode({"lecture": lecture, "queued": pk} if lecture.isdigit() else {"queued": pk})
+    return redirect(f"{reverse('learners:mistakes')}?{query}#mistake-{pk}")
+
+
+@require_GET
 def review_list(request):
     """Today's review: the due cards, most overdue first, each answered in place like a quiz question."""
     owner, now = request.learner, timezone.now()
-    cards = review.due_cards(owner, now)
-    states = [review.state(card, number, now=now) for number, card in enumerate(cards, start=1)]
+    cards = review.due_page(owner, now)
     answered = review.answered_state(owner, request.GET.get("answered", ""), now)  # a form sent without htmx
     context = {
-        "states": [s for s in states if not answered or s.question.pk != answered.question.pk],
+        "cards": [c for c in cards if not answered or c.card.question_id != answered.question.pk],
         "answered": answered,
         "next_due": review.next_due(owner, now),
         "has_cards": owner.is_known and ReviewCard.objects.owned_by(owner).exists(),

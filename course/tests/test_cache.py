@@ -52,6 +52,8 @@ def page_urls(site):
         "diagram": reverse("course:diagram-detail", args=["kubernetes-cluster"]),
         "review quiz": site["review"].get_absolute_url(),
         "dashboard": reverse("learners:dashboard"),
+        "wrong-answer notebook": reverse("learners:mistakes"),
+        "review": reverse("learners:review"),
         "login": reverse("login"),
         "signup": reverse("signup"),
         "password reset": reverse("password_reset"),
