@@ -31,6 +31,16 @@ def empty_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def korean_after_each_test():
+    """A request in English leaves English active in the thread (LocaleMiddleware activates, nothing
+    deactivates): put the site's language back so the next test's messages are Korean."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def shipped_course(db):
     """The course shipped in content/, loaded the way `make run` loads it."""

@@ -16,11 +16,13 @@ from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core import revisions
 from core.cache import content_changed
+from core.language import korean
 from course import diagrams as diagram_files
 from course import markdown, references
 
@@ -313,14 +315,34 @@ class Lecture(Publishable, Scheduled):
         ]
 
     def __str__(self):
-        return f"{self.number}강 {self.title}" if self.title != f"{self.number}강" else self.title
+        return f"{self.number}강 {self.title}" if self.has_own_title else self.title
 
     def get_absolute_url(self):
         return reverse("course:lecture-detail", args=[self.course.slug, self.slug])
 
     @property
+    def has_own_title(self):
+        """Whether the lecture is titled beyond its number (an untitled one is called "1강")."""
+        return self.title != f"{self.number}강"
+
+    @property
+    def number_label(self):
+        """The lecture's number in the reader's language: "1강", "Lecture 1"."""
+        return gettext("%(number)s강") % {"number": self.number}
+
+    @property
     def heading(self):
-        return str(self)
+        """The lecture's name as a reader reads it, "1강 제목" or "Lecture 1 제목": plain text, for
+        a page's title. Pages print ``heading_html``."""
+        return f"{self.number_label} {self.title}" if self.has_own_title else self.number_label
+
+    @property
+    def heading_html(self):
+        """``heading`` as HTML: its number in the reader's language, its Korean title marked as
+        Korean in another interface language (core.language)."""
+        if not self.has_own_title:
+            return conditional_escape(self.number_label)
+        return format_html("{} {}", self.number_label, korean(self.title))
 
     def toc_for(self, user):
         """The sections a user may read, in order, without their bodies, in one query."""

@@ -4,12 +4,17 @@ Models call ``render`` on save and ``problems`` in ``clean``; both look up every
 referenced slug with one query per kind.
 """
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.language import speaks_content_language
 from course import markdown
 
 # One handler per reference kind, registered once: the ReferenceTarget model whose
@@ -61,6 +66,38 @@ def render(text, inline=False):
     if once is not None:
         once[text, inline] = rendered
     return rendered
+
+
+# Interface words that a reference's HTML brings into stored content (course/_figure.html), by
+# the class of the element that holds them. They are stored in Korean, the content's language
+# (``render``), and ``localise`` puts them in the reader's language whenever a page prints the
+# content: the stored HTML stays one for all languages. No content can forge these elements, as
+# the sanitiser keeps no class on <a> or <p> (course.markdown.ALLOWED_CLASSES).
+INTERFACE_WORDS = {
+    "diagram__zoom": gettext_noop("크게 보기"),
+    "diagram__placeholder-title": gettext_noop("그림을 준비하고 있습니다"),
+}
+_CLASSES = "|".join(map(re.escape, INTERFACE_WORDS))
+_INTERFACE_RE = re.compile(rf'(<[a-z]+ class="({_CLASSES})"[^>]*>)([^<]*)')
+
+
+def _localised(match):
+    words = INTERFACE_WORDS[match[2]]
+    translated = _(words)
+    if match[3] != words or translated == words:
+        return match[0]
+    language = translation.get_language()
+    return f'{match[1]}<span lang="{escape(language)}">{escape(translated)}</span>'
+
+
+def localise(html):
+    """Stored HTML as a reader reads it: the interface words in it in the reader's language,
+    marked with that language (the content around them is lang="ko"). Korean readers get the
+    stored HTML itself; for the others it is one substitution over the text, and the page that
+    prints it is cached per language (core.cache)."""
+    if not html or speaks_content_language():
+        return mark_safe(html or "")
+    return mark_safe(_INTERFACE_RE.sub(_localised, html))
 
 
 def problems(text):

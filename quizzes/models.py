@@ -129,6 +129,9 @@ class Quiz(Publishable, Scheduled):
         return super().is_readable(now) and (self.section is None or self.section.is_readable(now))
 
 
+GLUED_TO_BLANK = re.compile(r"[^\s<]*")
+
+
 class Question(RendersMarkdown):
     """One question of a quiz, with its markdown prompt and explanation."""
 
@@ -228,9 +231,30 @@ class Question(RendersMarkdown):
     @property
     def prompt_with_blanks(self):
         """The prompt's HTML with each {n} drawn as a numbered gap the learner can see."""
-        return BLANK_RE.sub(
-            lambda m: f'<span class="cloze-gap">({m[1]}) <span class="cloze-gap__line"></span></span>', self.prompt_html
+        pieces, rest = self.prompt_pieces()
+        gaps = (
+            f'{before}<span class="cloze-blank"><span class="cloze-gap">({n}) <span class="cloze-gap__line"></span>'
+            f"</span>{glued}</span>"
+            for before, n, glued in pieces
         )
+        return "".join(gaps) + rest
+
+    @property
+    def has_blanks(self):
+        """A cloze: its blanks are typed inside the sentence."""
+        return self.kind_class.has_blanks
+
+    def prompt_pieces(self):
+        """The prompt's HTML cut at its blanks: [(HTML before, blank number, what is glued to the blank's
+        end)], and the HTML after the last. The glued text, a particle such as 을(를), stays on the
+        blank's line: a reader must not find "(를)" alone at the start of the next one."""
+        parts = BLANK_RE.split(self.prompt_html)
+        pieces, before = [], parts[0]
+        for n, after in zip(parts[1::2], parts[2::2], strict=True):
+            glued = GLUED_TO_BLANK.match(after)[0]
+            pieces.append((before, int(n), glued))
+            before = after[len(glued) :]
+        return pieces, before
 
     def shown(self, choices, pairs=()):
         """What a learner is shown and graded against, as an answer keeps it (``Answer.shown``):
@@ -469,6 +493,12 @@ class Choice(RendersMarkdown):
     def plain(self):
         """The text without markup, for a <select> option and for the answer kept on record."""
         return html.unescape(strip_tags(self.text_html or self.text))
+
+    @property
+    def label(self):
+        """The text in the reader's language when the question's kind names its choices (true/false),
+        None for authored text (``Kind.choice_label``). The stored text is left as it is."""
+        return self.question.kind_class.choice_label(self.text)
 
     def is_answered(self):
         """Whether a learner's answer (a quiz or a review answer) points to this choice."""

@@ -79,6 +79,19 @@ class QuestionState:
         return [(n, typed[n - 1] if n <= len(typed) else "") for n in range(1, len(self.question.blanks) + 1)]
 
     @property
+    def cloze(self):
+        """Cloze: the prompt cut at its blanks, each blank with what was typed in it and, once
+        answered, its item as marked; and the HTML after the last blank."""
+        pieces, rest = self.question.prompt_pieces()
+        typed = dict(self.gaps)
+        marked = self.items if self.answer else [None] * len(pieces)
+        blanks = [
+            {"before": before, "n": n, "glued": glued, "typed": typed.get(n, ""), "item": item}
+            for (before, n, glued), item in zip(pieces, marked, strict=False)
+        ]
+        return {"blanks": blanks, "rest": rest}
+
+    @property
     def items(self):
         """Ordering, matching, cloze: each item as answered and marked, or the solution if unanswered,
         with its name."""

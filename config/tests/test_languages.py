@@ -1,6 +1,7 @@
 """The interface in Korean or English: chosen by the browser, or by the reader in the footer; content stays Korean."""
 
 import os
+import re
 
 import pytest
 from django.core.management import call_command
@@ -108,3 +109,36 @@ def test_messages_and_form_errors_come_in_the_readers_language(lesson):
     html = response.content.decode()
     assert response.status_code == 200 and '<html lang="en">' in html and "Log in" in html
     assert "Please enter a correct username and password" in html
+
+
+def test_the_lecture_heading_reads_in_the_readers_language_with_its_korean_title_marked(lesson):
+    title = lesson.lecture.title
+    english = Client().get(lesson.get_absolute_url(), headers=ENGLISH).content.decode()
+    heading = f'Lecture 1 <span lang="ko">{title}</span>'
+    assert f'id="toc-heading">{heading} ' in english and f"{heading}</a></li>" in english  # TOC, breadcrumbs
+    assert f"1강 {title}" not in english
+    korean = Client().get(lesson.get_absolute_url()).content.decode()
+    assert f'id="toc-heading">1강 {title} ' in korean and f"1강 {title}</a></li>" in korean
+    lecture = Client().get(lesson.lecture.get_absolute_url(), headers=ENGLISH).content.decode()
+    assert f'<span aria-current="page">{heading}</span>' in lecture
+
+
+def test_a_figures_view_larger_link_reads_in_the_readers_language_from_the_same_stored_html(lesson):
+    assert "크게 보기" in lesson.body_html  # stored once, in the content's language
+    client = Client()  # no session: both pages are shared and cached, one per language
+    for _twice in range(2):
+        english = client.get(lesson.get_absolute_url(), headers=ENGLISH).content.decode()
+        korean = client.get(lesson.get_absolute_url(), headers={"Accept-Language": "ko"}).content.decode()
+        zoom = '<a class="diagram__zoom" href="/diagrams/kubernetes-cluster/">'
+        assert f'{zoom}<span lang="en">View larger</span><span class="visually-hidden">' in english
+        assert "크게 보기" not in english
+        assert f'{zoom}크게 보기<span class="visually-hidden">' in korean and "View larger" not in korean
+
+
+def test_what_a_reader_searched_for_is_marked_korean_inside_the_english_sentence(lesson):
+    url = reverse("course:search")
+    english = Client().get(url, {"q": "서킷"}, headers=ENGLISH).content.decode()
+    assert re.search(r'results? for ‘<span lang="ko">서킷</span>’', english)
+    assert "for ‘gateway’" in Client().get(url, {"q": "gateway"}, headers=ENGLISH).content.decode()
+    korean = Client().get(url, {"q": "서킷"}).content.decode()
+    assert "‘서킷’ 검색 결과" in korean

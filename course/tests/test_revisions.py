@@ -64,7 +64,9 @@ def test_history_lists_revisions_and_compares_them_in_a_fragment_for_htmx(client
 
     plain = client.get(history_url(section), {"version": second.pk}).content.decode()
     # A replaced line marks the words it changed, inside the whole line struck out or added.
-    assert "<html" in plain and "<del><mark>둘째</mark> 줄</del>" in plain and "<ins><mark>바뀐</mark> 줄</ins>" in plain
+    assert (
+        "<html" in plain and "<del><mark>둘째</mark> 줄</del>" in plain and "<ins><mark>바뀐</mark> 줄</ins>" in plain
+    )
     assert "<td>첫 줄</td>" in plain  # context, labelled 그대로
 
     fragment = client.get(history_url(section), {"version": third.pk}, headers={"HX-Request": "true"})

@@ -202,6 +202,12 @@ class Kind:
         """What an item is called in the reader's language: a position, a blank, or the matching term."""
         return label
 
+    def choice_label(self, text):
+        """A choice's stored text (or an answer's ``given``) as a reader reads it, when the kind
+        names its choices itself (true/false: "참" reads "True" in English); None for text an
+        author wrote, shown as written, in the content's language."""
+        return None
+
     def item_count(self, question, choices):
         return len(choices)
 

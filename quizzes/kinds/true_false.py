@@ -1,10 +1,20 @@
-"""True or false: the two choices 참 and 거짓, never shuffled."""
+"""True or false: the two choices 참 and 거짓, never shuffled.
+
+The choices are stored as "참" and "거짓" (a GIFT import of an older version may have stored
+"True" and "False"), and an answer keeps the label it picked as it was stored: what a learner
+saw is never rewritten. Every page shows the label in the reader's language (``choice_label``),
+the one place that maps a stored label to the shown one.
+"""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.files import ContentError
 from quizzes.kinds.base import ChoiceKind, files, register
+
+TRUE, FALSE = "참", "거짓"  # the stored labels
+LABELS = {TRUE: pgettext_lazy("true or false", "참"), FALSE: pgettext_lazy("true or false", "거짓")}
+STORED = {"참": TRUE, "true": TRUE, "거짓": FALSE, "false": FALSE}  # a stored label, casefolded
 
 
 @register
@@ -14,6 +24,10 @@ class TrueFalse(ChoiceKind):
     position = 30
     shuffles = False
 
+    def choice_label(self, text):
+        label = STORED.get((text or "").strip().casefold())
+        return LABELS[label] if label else None
+
     def bank_choices(self, entry, where):
         """``answer = true`` or ``false``, and the feedback for a wrong answer."""
         if not isinstance(entry.get("answer"), bool):
@@ -21,7 +35,7 @@ class TrueFalse(ChoiceKind):
                 _("%(where)s: 참/거짓 문제에는 answer = true 또는 false가 있어야 합니다.") % {"where": where}
             )
         answer, wrong = entry["answer"], files.text(entry, "feedback_wrong", where)
-        return [["참", answer, "" if answer else wrong], ["거짓", not answer, wrong if answer else ""]]
+        return [[TRUE, answer, "" if answer else wrong], [FALSE, not answer, wrong if answer else ""]]
 
     def to_gift(self, question, out):
         true, false = question.choices.all()
@@ -32,5 +46,5 @@ class TrueFalse(ChoiceKind):
         return (
             self.name,
             [],
-            [["참", question.truth, question.feedback_true], ["거짓", not question.truth, question.feedback_false]],
+            [[TRUE, question.truth, question.feedback_true], [FALSE, not question.truth, question.feedback_false]],
         )

@@ -293,3 +293,31 @@ def test_an_unanswered_question_in_a_finished_attempt_shows_the_solution(client,
     client.post(reverse("quizzes:finish", args=[quiz.slug]))
     page = client.get(Attempt.objects.get().get_absolute_url()).content.decode()
     assert "정답: 쿠버네티스 / Kubernetes / k8s" in text(page) and "정답: 서비스마다 독립 배포" in text(page)
+
+
+def test_cloze_blanks_are_typed_inside_the_sentence_and_the_answer_fills_it_in(client, quiz):
+    cloze = q(quiz, "cloze")
+    page = client.get(quiz.section.get_absolute_url()).content.decode()
+    prompt = (
+        page[page.index(f'id="question-{cloze.pk}-prompt"') :].split('class="cloze-prompt"', 1)[1].split("</div>")[0]
+    )
+    # Each blank is a text box of the question's form, inside the sentence, named for assistive technology,
+    # and the particle after it ("이고,") stays on its line with it.
+    inputs = re.findall(r"<input [^>]*>", prompt)
+    assert len(inputs) == 2 and all(f'form="question-{cloze.pk}-form"' in i and 'name="part"' in i for i in inputs)
+    assert 'aria-label="빈칸 1"' in inputs[0] and 'aria-label="빈칸 2"' in inputs[1]
+    assert re.search(r'<span class="cloze-blank"><input [^>]*>이고,</span>', prompt)
+    assert "표준은 " in prompt.split("<input", 1)[0] and f'id="question-{cloze.pk}-form"' in page
+
+    html = post(client, cloze, {"part": ["k8s", "컨테이너"]}).content.decode()
+    sentence = text(html.split('class="cloze-prompt"', 1)[1].split("</div>", 1)[0])
+    assert "표준은 ✓ k8s (빈칸 1: 맞음)이고, 배포 단위는 ✗ 컨테이너 (빈칸 2: 틀림)이다." in sentence
+    assert "<input" not in html.split('class="cloze-prompt"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_cloze_sent_with_an_empty_blank_keeps_what_was_typed_in_the_sentence(client, quiz):
+    cloze = q(quiz, "cloze")
+    html = post(client, cloze, {"part": ["쿠버네티스", ""]}).content.decode()
+    assert "빈칸을 모두 채워 주세요" in html and not Answer.objects.exists()
+    inputs = re.findall(r"<input [^>]*>", html.split('class="cloze-prompt"', 1)[1].split("</div>", 1)[0])
+    assert 'value="쿠버네티스"' in inputs[0] and 'aria-invalid="true"' in inputs[1]

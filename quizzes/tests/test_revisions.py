@@ -1,7 +1,6 @@
 """Revisions of quizzes, questions and choices: a revert never rewrites or deletes what a learner chose."""
 
 import io
-
 import re
 
 import pytest

@@ -180,7 +180,7 @@ def test_only_editors_of_questions_may_regrade(answered, client):
 
 def test_review_answers_are_pinned_too(answered):
     quiz, alice, *_ = answered
-    card = alice.get(reverse("learners:review")).context["states"][0]
+    card = alice.get(reverse("learners:review")).context["cards"][0].state
     question = card.question
     alice.post(card.action, {**question.example_post(), "version": card.version, "number": 1})
     assert ReviewAnswer.objects.get().version.question_id == question.pk
