@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from core.files import ContentError
 from quizzes.loader import load_quiz_file
@@ -47,6 +48,18 @@ def test_every_shipped_question_is_gradable_and_explained(bank):
         wrong = [c for c in question.choices.all() if not c.is_correct]
         if question.kind in ("single", "multiple"):
             assert all(c.feedback for c in wrong), question.key
+
+
+def test_every_explanation_ends_with_one_link_back_to_its_section_not_a_sentence_saying_the_same(bank, client):
+    for question in Question.objects.all():
+        last = question.explanation.strip().splitlines()[-1]
+        assert "다시 읽어" not in last and "자세한 내용은" not in last, question.key
+    question = Question.objects.select_related("quiz", "section").get(key="cn-loose-coupling-resilience")
+    correct = question.choices.get(is_correct=True)
+    url = reverse("quizzes:answer", args=[question.quiz.slug, question.pk])
+    html = client.post(url, {"choice": correct.token}, headers={"HX-Request": "true"}).content.decode()
+    explanation = html[html.index('class="question__explanation"') :]
+    assert explanation.count("다시 읽") == 1 and explanation.count(f'href="{question.section.get_absolute_url()}"') == 1
 
 
 def test_loading_twice_changes_nothing(bank):
