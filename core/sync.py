@@ -20,15 +20,21 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(plain, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def apply(obj, values, *, force=False, extra=None, current_extra=None, before_save=None):
+def _hashed(values, optional):
+    """The values a fingerprint covers: an ``optional`` field left empty is not one, so a row loaded
+    before the file format had that field keeps its fingerprint."""
+    return {name: value for name, value in values.items() if not (name in optional and value in ("", None))}
+
+
+def apply(obj, values, *, force=False, extra=None, current_extra=None, before_save=None, optional=()):
     """Give ``obj`` the file's ``values`` and save it; return CREATED, UPDATED, UNCHANGED or KEPT.
 
     ``extra`` and ``current_extra`` are further things the fingerprint covers that are not
     plain fields (a question's choices, say): as in the file, and as in the database now.
     ``before_save`` runs when the row is about to be written (to set what values cannot express).
     """
-    current = {name: getattr(obj, name, None) for name in values} | (current_extra or {})
-    wanted = fingerprint(values | (extra or {}))
+    current = _hashed({name: getattr(obj, name, None) for name in values}, optional) | (current_extra or {})
+    wanted = fingerprint(_hashed(values, optional) | (extra or {}))
     if obj.pk is not None and not force and obj.source_hash and fingerprint(current) != obj.source_hash:
         return KEPT
     if obj.pk is not None and obj.source_hash == wanted and fingerprint(current) == wanted:

@@ -202,6 +202,7 @@ class QuestionAdmin(RevisionsMixin, KeepsLearnerRecordsMixin, MarkdownPreviewMix
         "prompt",
         "explanation",
         "accepted_answers",
+        "unit",
         "section",
         "patterns",
         "versions",

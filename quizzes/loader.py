@@ -20,6 +20,8 @@ from course.models import Lecture, Pattern, ReferenceUse
 from quizzes.kinds import KINDS, kind_of
 from quizzes.models import Choice, Question, Quiz
 
+UNIT_LENGTH = Question._meta.get_field("unit").max_length
+
 
 @dataclass
 class QuestionEntry:
@@ -38,7 +40,10 @@ class QuestionEntry:
             "prompt": files.text(entry, "prompt", where, required=True),
             "explanation": files.text(entry, "explanation", where),
             "accepted_answers": "\n".join(files.strings(entry, "accepted", where) or cls._blanks(entry, where)),
+            "unit": files.text(entry, "unit", where),
         }
+        if len(values["unit"]) > UNIT_LENGTH:
+            raise ContentError(_("%(where)s: 단위는 %(n)d자까지 적습니다.") % {"where": where, "n": UNIT_LENGTH})
         choices = kind_of(kind).bank_choices(entry, where)
         problems = Question(**values).choice_problems([(correct, text, *match) for text, correct, _, *match in choices])
         if problems:
@@ -140,7 +145,7 @@ def _load_question(quiz, lecture, entry, order, report, force, question=None):
         "patterns": sorted(p.slug for p in question.patterns.all()) if question.pk else [],
     }
     wanted = {"choices": entry.choices, "patterns": entry.patterns}
-    result = sync.apply(question, values, force=force, extra=wanted, current_extra=current)
+    result = sync.apply(question, values, force=force, extra=wanted, current_extra=current, optional=("unit",))
     if result in (sync.CREATED, sync.UPDATED):
         if patterns or result == sync.UPDATED:
             question.patterns.set(patterns)

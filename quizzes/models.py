@@ -161,6 +161,12 @@ class Question(RendersMarkdown):
             "빈칸 채우기는 빈칸마다 한 줄, 인정할 답을 | 로 나눠 적고 문제에는 빈칸 자리에 {1}, {2}를 씁니다."
         ),
     )
+    unit = models.CharField(
+        _("단위 (수치)"),
+        max_length=20,
+        blank=True,
+        help_text=_("수치 문제의 답 칸 옆에 보이는 단위(%, 개, ms). 학습자는 숫자만 적거나 이 단위를 붙여 적습니다."),
+    )
     section = models.ForeignKey(
         Section,
         on_delete=models.SET_NULL,
@@ -192,6 +198,11 @@ class Question(RendersMarkdown):
         return ", ".join(
             answer if share >= 1 else f"{answer} ({share:.0%})" for share, answer in map(weighted, self.accepted_list)
         )
+
+    @property
+    def key_shown(self):
+        """A typed question's right answer as shown after answering (``TypedKind.key_shown``)."""
+        return self.kind_class.key_shown(self)
 
     def get_kind_display(self):
         """The kind's name for a reader; a kind registered after this class was made shows too."""
@@ -264,6 +275,7 @@ class Question(RendersMarkdown):
             "prompt": self.prompt_html,
             "explanation": self.explanation_html,
             "accepted": self.accepted_answers,
+            **({"unit": self.unit} if self.unit else {}),
             "choices": [choice.shown() for choice in choices],
             "pairs": [choice.shown() for choice in pairs],
             "key": [choice.token for choice in self.choices.all()],
@@ -278,7 +290,7 @@ class Question(RendersMarkdown):
             "explanation": self.explanation_html,
             "accepted": self.accepted_answers,
             "choices": [choice.shown() for choice in self.choices.all()],
-        }
+        } | ({"unit": self.unit} if self.unit else {})  # a version made before units keeps its digest
 
     def as_shown(self, shown):
         """(question, choices, pairs) as the learner saw them when they answered, from ``Answer.shown``,
@@ -292,6 +304,7 @@ class Question(RendersMarkdown):
             prompt_html=shown["prompt"],
             explanation_html=shown["explanation"],
             accepted_answers=shown["accepted"],
+            unit=shown.get("unit", ""),
             section_id=self.section_id,
         )
         if Question.section.is_cached(self):

@@ -62,10 +62,27 @@ def weighted(line):
     return (float(match[1]) / 100, line[match.end() :]) if match else (1.0, line)
 
 
+NUMBER_WITH_UNIT_RE = re.compile(rf"({NUMBER})([^\W\d]{{1,12}}|%)?")
+
+
+def split_number(text):
+    """(value, unit) of a typed number with an optional counter or unit after it ("1개", "3 pods",
+    "99.7 %"): width-folded, spaces and thousands commas allowed, the unit case-folded; None otherwise."""
+    text = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace(",", "")
+    match = NUMBER_WITH_UNIT_RE.fullmatch(text)
+    return (float(match[1]), (match[2] or "").casefold()) if match else None
+
+
 def parse_number(text):
-    """A typed number: width-folded, spaces, thousands commas and a trailing % allowed; None otherwise."""
-    text = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace(",", "").removesuffix("%")
-    return float(text) if re.fullmatch(NUMBER, text) else None
+    """A typed number, whatever counter or unit follows it; None if it is not one."""
+    number = split_number(text)
+    return number[0] if number else None
+
+
+def same_unit(typed, unit):
+    """Whether a typed unit is the question's: the same letters, or the English plural ("pods")."""
+    unit = unicodedata.normalize("NFKC", unit).replace(" ", "").casefold()
+    return typed in (unit, unit + "s", unit + "es")
 
 
 def normalise_answer(text):
@@ -279,14 +296,19 @@ class TypedKind(Kind):
         text = check_typed(text)
         if not text:
             raise AnswerError(_("답을 입력해 주세요."))
-        self.check_value(text)
+        self.check_value(question, text)
         return {"text": text}
 
     def resend(self, question, answer, picked):
         return {"text": answer.text}
 
-    def check_value(self, text):
+    def check_value(self, question, text):
         """Raise AnswerError when a non-empty answer cannot be this kind's."""
+
+    def key_shown(self, question):
+        """The right answer as a learner reads it after answering: the canonical one, the first
+        accepted in full, not every spelling the marking forgives."""
+        return next((answer for share, answer in map(weighted, question.accepted_list) if share >= 1), "")
 
     def mark(self, question, *, choices=(), text="", parts=()):
         return Mark(

@@ -28,7 +28,7 @@ class YesNo(TypedKind):
     no_choices = "예/아니오 문제에는 선택지를 두지 않습니다."
     rule = "예/아니오 문제는 정답이 예 또는 아니오입니다."
 
-    def check_value(self, text):
+    def check_value(self, question, text):
         if normalise_answer(text) not in WORDS:
             raise AnswerError("예 또는 아니오로 답해 주세요.")
 
@@ -82,7 +82,7 @@ def test_the_page_shows_the_kinds_form_and_its_answer_is_graded_and_recorded(qui
     refused = client.post(url, {"text": "몰라"}, headers=HTMX).content.decode()
     assert "예 또는 아니오로 답해 주세요." in refused and not Answer.objects.exists()
     answered = client.post(url, asked.example_post(), headers=HTMX).content.decode()
-    assert "정답입니다!" in answered and "정답으로 인정하는 답" in answered
+    assert "정답입니다!" in answered and '정답: <strong lang="ko">예</strong>' in answered
     answer = Answer.objects.get()
     assert answer.is_correct and answer.credit == 1 and answer.text == "예" and answer.shown["kind"] == "yes_no"
 

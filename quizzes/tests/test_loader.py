@@ -62,6 +62,16 @@ def test_every_explanation_ends_with_one_link_back_to_its_section_not_a_sentence
     assert explanation.count("다시 읽") == 1 and explanation.count(f'href="{question.section.get_absolute_url()}"') == 1
 
 
+def test_a_short_answer_shows_the_canonical_answer_after_answering_not_every_accepted_spelling(bank, client):
+    question = Question.objects.select_related("quiz").get(key="msa-monolith-term")
+    assert len(question.accepted_list) > 10  # the marking forgives many spellings
+    url = reverse("quizzes:answer", args=[question.quiz.slug, question.pk])
+    html = client.post(url, {"text": "모노리스"}, headers={"HX-Request": "true"}).content.decode()
+    assert "정답입니다" in html and '정답: <strong lang="ko">모놀리식</strong>' in html
+    for spelling in ("모놀리틱 아키텍처", "모노리식", "monolithic architecture"):  # forgiven, never taught
+        assert spelling not in html
+
+
 def test_loading_twice_changes_nothing(bank):
     before = list(Question.objects.values_list("pk", "prompt")), list(Quiz.objects.values_list("pk", "title"))
     report = load_quiz_file(BANK, bank)

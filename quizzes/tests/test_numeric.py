@@ -25,8 +25,9 @@ def test_accepted_lines_read_as_ranges(line, bounds):
 
 @pytest.mark.parametrize(
     "typed, value",
-    [("99.7", 99.7), (" 99.70 % ", 99.7), ("９９.７", 99.7), ("1,000", 1000), ("약 99.7", None), ("", None)],
-)
+    [("99.7", 99.7), (" 99.70 % ", 99.7), ("９９.７", 99.7), ("1,000", 1000), ("약 99.7", None), ("", None),
+     ("1개", 1), ("3 pods", 3), ("99.7 %", 99.7), ("250ms", 250), ("3 또는 4", None), ("99.7%%", None), ("1.2.3", None)],
+)  # fmt: skip
 def test_typed_answers_read_as_numbers(typed, value):
     assert parse_number(typed) == value
 
@@ -49,7 +50,7 @@ def test_the_page_asks_for_a_number_and_refuses_anything_else_without_storing_it
     html = client.post(url, {"text": "약 99.7"}, headers=HTMX).content.decode()
     assert "숫자로 답해 주세요" in html and not Answer.objects.exists()
     html = client.post(url, {"text": "99.7"}, headers=HTMX).content.decode()
-    assert "정답입니다" in html and "정답 (허용 오차·범위): 99.7±0.05" in html
+    assert "정답입니다" in html and '정답 (허용 오차·범위): <strong lang="ko">99.7±0.05</strong>' in html
 
 
 def test_the_admin_refuses_a_numeric_question_it_could_not_grade(client, editor, numeric):
@@ -83,3 +84,67 @@ def test_the_shipped_bank_has_numeric_questions_that_grade_right(shipped_course)
     assert numeric["k8s-replicaset-replacement"].grade(text="1") and not numeric["k8s-replicaset-replacement"].grade(
         text="3"
     )
+    # the availability question names its unit; the other takes a bare count or one with a counter
+    assert numeric["msa-availability-in-series"].unit == "%" and numeric["k8s-replicaset-replacement"].grade(text="1개")
+
+
+@pytest.fixture
+def percent():
+    quiz = make_check(slug="percent")
+    return add_question(quiz, "numeric", "availability", 5, accepted="99.7±0.05\n%50% 99.5..99.9")
+
+
+def test_a_question_with_a_unit_shows_it_takes_it_typed_and_refuses_another_without_storing(client, percent):
+    percent.unit = "%"
+    percent.save()
+    url = reverse("quizzes:answer", args=[percent.quiz.slug, percent.pk])
+    page = client.get(percent.quiz.section.get_absolute_url()).content.decode()
+    assert '<span class="short-answer__unit" aria-hidden="true">%</span>' in page
+    assert "단위는 %이며 붙여 적어도 됩니다" in page  # said in the input's description, for a screen reader too
+    html = client.post(url, {"text": "99.7 ms"}, headers=HTMX).content.decode()
+    assert "이 문제의 단위는 %입니다. 숫자만 적거나 %를 붙여 적어 주세요 (예: 12 %)." in html
+    assert not Answer.objects.exists()
+    html = client.post(url, {"text": "99.7 %"}, headers=HTMX).content.decode()
+    assert (
+        "정답입니다" in html
+        and '정답 (허용 오차·범위): <strong lang="ko">99.7±0.05, 99.5..99.9 (50%) %</strong>' in html
+    )
+    assert Answer.objects.get().text == "99.7 %" and Answer.objects.get().credit == 1
+
+
+def test_the_not_a_number_message_gives_each_question_an_example_that_is_never_its_answer(client, percent):
+    url = reverse("quizzes:answer", args=[percent.quiz.slug, percent.pk])
+    examples = {}
+    for accepted in ("99.7±0.05", "12", "12..250", "3.5"):
+        percent.accepted_answers = accepted
+        percent.save()
+        html = client.post(url, {"text": "모름"}, headers=HTMX).content.decode()
+        example = examples[accepted] = html.split("숫자로 답해 주세요 (예: ")[1].split(").")[0]
+        assert not percent.grade(text=example), (accepted, example)
+    assert examples == {"99.7±0.05": "12", "12": "3.5", "12..250": "3.5", "3.5": "12"}
+    assert not Answer.objects.exists()
+
+
+def test_a_unit_added_to_a_loaded_question_is_loaded_not_kept_as_an_admin_edit(shipped_course, tmp_path):
+    bank = tmp_path / "bank.toml"
+    entry = 'lecture = 1\n[[quiz]]\nslug = "1강-복습"\nkind = "review"\ntitle = "t"\n[[quiz.question]]\nkey = "n"\n'
+    entry += 'kind = "numeric"\nprompt = "p"\naccepted = ["99.7±0.05"]\n'
+    bank.write_text(entry, encoding="utf-8")
+    load_quiz_file(bank, shipped_course)
+    bank.write_text(entry + 'unit = "%"\n', encoding="utf-8")
+    report = load_quiz_file(bank, shipped_course)
+    assert Question.objects.get(key="n").unit == "%" and report.changed == 1 and not report.kept
+    bank.write_text(entry + 'unit = "' + "가" * 21 + '"\n', encoding="utf-8")
+    with pytest.raises(ContentError, match="단위는 20자까지"):
+        load_quiz_file(bank, shipped_course)
+
+
+def test_the_attempt_page_keeps_the_unit_the_learner_saw_after_the_question_changes_it(client, percent):
+    percent.unit = "%"
+    percent.save()
+    client.post(reverse("quizzes:answer", args=[percent.quiz.slug, percent.pk]), {"text": "99.7"}, headers=HTMX)
+    percent.unit = "‰"
+    percent.accepted_answers = "997±0.5"
+    percent.save()
+    attempt_page = client.get(Answer.objects.get().attempt.get_absolute_url()).content.decode()
+    assert "99.7±0.05, 99.5..99.9 (50%) %</strong>" in attempt_page and "‰" not in attempt_page
