@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "course",
     "quizzes",
     "learners",
+    "classes",
 ]
 
 MIDDLEWARE = [

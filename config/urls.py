@@ -18,6 +18,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["config"]), name="javascript-catalog"),
     path("accounts/", include("learners.account_urls")),
     path("", include("learners.urls")),
+    path("", include("classes.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("course.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClassesConfig(AppConfig):
+    name = "classes"
+    verbose_name = _("반")

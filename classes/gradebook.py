@@ -1,0 +1,107 @@
+"""The gradebook: a class's learners × its course's quizzes, each cell the grade by the class's
+policy (first, best or last finished attempt). Three queries whatever the class's size: the
+learners, the quizzes, and every finished attempt of theirs with its score."""
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from classes.models import Class, Membership, Role
+from quizzes.models import Attempt, Quiz
+
+PAGE_SIZE = 100
+SORTS = ("name", "-name", "completion", "-completion", "activity", "-activity")
+
+
+@dataclass
+class Row:
+    membership: Membership
+    cells: list = field(default_factory=list)  # per quiz: the chosen attempt (scored), or None
+    attempts: int = 0
+    last_activity: object = None
+
+    @property
+    def user(self):
+        return self.membership.user
+
+    @property
+    def name(self):
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def completion(self):
+        """Per cent of the quizzes with a finished attempt."""
+        return round(100 * sum(cell is not None for cell in self.cells) / len(self.cells)) if self.cells else 0
+
+
+def chosen(attempts, policy):
+    """The attempt a policy grades by, from one learner's finished attempts at one quiz."""
+    if policy == Class.GradePolicy.FIRST:
+        return min(attempts, key=lambda a: (a.number, a.finished_at))
+    if policy == Class.GradePolicy.LAST:
+        return max(attempts, key=lambda a: (a.number, a.finished_at))
+    return max(attempts, key=lambda a: (a.score.correct / a.score.total if a.score.total else 0, -a.number))
+
+
+def quizzes_of(klass):
+    return list(Quiz.objects.published().filter(lecture__course=klass.course).order_by("lecture__number", "id"))
+
+
+def rows(klass, quizzes, search=""):
+    members = klass.memberships.filter(role=Role.LEARNER).select_related("user")
+    if search:
+        members = (
+            members.filter(user__username__icontains=search)
+            | members.filter(user__first_name__icontains=search)
+            | members.filter(user__last_name__icontains=search)
+        )
+    members = list(members)
+    by_user = {}
+    attempts = (
+        Attempt.objects.scored()
+        .filter(user__in=[m.user_id for m in members], quiz__in=quizzes, finished_at__isnull=False)
+        .only("id", "user_id", "quiz_id", "number", "pass_mark", "question_count", "started_at", "finished_at")
+    )
+    for attempt in attempts:
+        by_user.setdefault(attempt.user_id, {}).setdefault(attempt.quiz_id, []).append(attempt)
+    result = []
+    for membership in members:
+        mine = by_user.get(membership.user_id, {})
+        row = Row(membership)
+        row.cells = [chosen(mine[quiz.pk], klass.grade_policy) if quiz.pk in mine else None for quiz in quizzes]
+        row.attempts = sum(len(found) for found in mine.values())
+        row.last_activity = max((a.finished_at for found in mine.values() for a in found), default=None)
+        result.append(row)
+    return result
+
+
+def sorted_rows(found, sort):
+    keys = {
+        "name": lambda row: row.name.casefold(),
+        "completion": lambda row: (row.completion, row.name.casefold()),
+        "activity": lambda row: (row.last_activity is not None, row.last_activity or 0, row.name.casefold()),
+    }
+    name = sort.lstrip("-") if sort in SORTS else "name"
+    return sorted(found, key=keys[name], reverse=sort.startswith("-"))
+
+
+def page(klass, *, sort="name", search="", number=1):
+    """(quizzes, a Paginator page of rows) as the gradebook page shows them."""
+    quizzes = quizzes_of(klass)
+    return quizzes, Paginator(sorted_rows(rows(klass, quizzes, search), sort), PAGE_SIZE).get_page(number)
+
+
+def export_rows(klass):
+    """(header, rows) for a download: one line per learner, the score of each quiz in per cent."""
+    quizzes = quizzes_of(klass)
+    header = [_("이름"), _("아이디"), *[quiz.title for quiz in quizzes], _("완료율(%)"), _("마지막 활동")]
+    zone = ZoneInfo(klass.time_zone)
+    lines = []
+    for row in sorted_rows(rows(klass, quizzes), "name"):
+        scores = [cell.score.percent if cell else None for cell in row.cells]
+        when = timezone.localtime(row.last_activity, zone).strftime("%Y-%m-%d %H:%M") if row.last_activity else None
+        lines.append([row.name, row.user.username, *scores, row.completion, when])
+    return header, lines

@@ -1,0 +1,146 @@
+"""Classes for their staff and learners: the list, creating one, its page, joining by link,
+leaving, the join code, its staff and its gradebook. Each class is found through the asker's
+own membership, so a class they have no role in is a 404, whatever their global rights."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from classes import gradebook, services
+from classes.forms import ClassForm, GradebookForm, StaffForm
+from classes.models import Class
+from core.exports import csv_response
+
+CREATE_PERMISSION = "classes.add_class"
+
+
+def _class(request, pk, manage=False, staff=False):
+    """The class, if the asker has a role in it (staff, or the managing roles); a 404 otherwise."""
+    user = request.user
+    classes = Class.objects.managed_by(user) if manage else Class.objects.staffed_by(user) if staff else None
+    if classes is None:
+        classes = Class.objects.filter(memberships__user=user) if user.is_authenticated else Class.objects.none()
+    return get_object_or_404(classes.select_related("course").distinct(), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_list(request):
+    """The classes I teach and those I joined; with the right, a form to create one."""
+    can_create = request.user.has_perm(CREATE_PERMISSION)
+    if request.method == "POST" and not can_create:
+        raise PermissionDenied
+    form = ClassForm(request.POST or None) if can_create else None
+    if request.method == "POST" and form.is_valid():
+        return redirect(services.class_create(instructor=request.user, **form.cleaned_data))
+    teaching, joined = Class.objects.staffed_by(request.user), Class.objects.joined_by(request.user)
+    return render(request, "classes/class_list.html", {"form": form, "teaching": teaching, "joined": joined})
+
+
+@login_required
+@require_GET
+def class_detail(request, pk):
+    klass = _class(request, pk)
+    role = klass.role_of(request.user)
+    context = {
+        "klass": klass,
+        "role": role,
+        "manages": services.can_manage(klass, request.user),
+        "staff_form": StaffForm(),
+    }
+    if role != "learner":
+        context["members"] = klass.memberships.select_related("user")
+    return render(request, "classes/class_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, code):
+    """The join link: a confirmation page, then the POST that joins. A visitor is asked to log in
+    or sign up first (their progress moves to the account), then comes back here."""
+    klass = get_object_or_404(Class.objects.select_related("course"), code=code)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            services.class_join(klass=klass, user=request.user)
+        except services.ClassError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        return redirect(klass)
+    return render(request, "classes/join.html", {"klass": klass, "role": klass.role_of(request.user)})
+
+
+@login_required
+@require_POST
+def leave(request, pk):
+    klass = _class(request, pk)
+    try:
+        services.class_leave(klass=klass, user=request.user)
+    except services.ClassError as error:
+        messages.error(request, str(error))
+        return redirect(klass)
+    messages.success(
+        request, _("「%(name)s」 반을 떠났습니다. 지금까지의 학습 기록은 그대로 남습니다.") % {"name": klass.name}
+    )
+    return redirect("classes:list")
+
+
+@login_required
+@require_POST
+def code(request, pk):
+    """Change the join code (the old link stops working), or close or open joining."""
+    klass = _class(request, pk, manage=True)
+    action = request.POST.get("action")
+    if action == "change":
+        services.code_change(klass=klass)
+    elif action in ("close", "open"):
+        services.joining_set(klass=klass, is_open=action == "open")
+    return redirect(klass)
+
+
+@login_required
+@require_POST
+def staff_add(request, pk):
+    klass = _class(request, pk, manage=True)
+    form = StaffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(klass)
+    try:
+        services.staff_add(klass=klass, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
+    except services.ClassError as error:
+        messages.error(request, str(error))
+    return redirect(klass)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, member):
+    klass = _class(request, pk, manage=True)
+    try:
+        services.member_remove(klass=klass, membership=get_object_or_404(klass.memberships, pk=member))
+    except services.ClassError as error:
+        messages.error(request, str(error))
+    return redirect(klass)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def gradebook_view(request, pk):
+    """Learners × quizzes by the class's grade policy; sorted, searched and paged in the query
+    string (htmx swaps the table alone); ``?format=csv`` downloads it."""
+    klass = _class(request, pk, staff=True)
+    if request.GET.get("format") == "csv":
+        return csv_response(f"gradebook-{klass.pk}.csv", *gradebook.export_rows(klass))
+    form = GradebookForm(request.GET)
+    found = form.cleaned_data if form.is_valid() else {}
+    quizzes, rows = gradebook.page(
+        klass, sort=found.get("sort") or "name", search=found.get("q", ""), number=found.get("page") or 1
+    )
+    partial = "#table" if request.htmx and not request.htmx.history_restore_request else ""
+    return render(
+        request, f"classes/gradebook.html{partial}", {"klass": klass, "form": form, "quizzes": quizzes, "rows": rows}
+    )
