@@ -1,0 +1,104 @@
+"""A class, as its instructor and two learners live it (issue 23), in Chromium: the instructor
+creates a class, two learners join through its link (one as a visitor who logs in first), one
+answers a quiz, and the gradebook and its CSV show both; every class page has no axe-core
+violation at 375 and 1280 px, light and dark. Screenshots go to test-artifacts/."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from playwright.sync_api import expect
+
+from classes.models import Class
+from e2e.conftest import ARTIFACTS, axe_violations
+from e2e.test_learner import PASSWORD
+from e2e.test_quiz import answer_all
+
+pytestmark = pytest.mark.e2e
+
+
+def logged_in(browser, live_server, username, start="/accounts/login/"):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto(start)
+    page.get_by_label("사용자 이름").fill(username)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_shows_both(browser, live_server, quizzes):
+    prof = User.objects.create_user("prof", password=PASSWORD)
+    prof.user_permissions.add(Permission.objects.get(codename="add_class"))
+    for name in ("alice", "bora"):
+        User.objects.create_user(name, password=PASSWORD)
+    staff = logged_in(browser, live_server, "prof")
+    staff.goto("/classes/")
+    staff.get_by_label("반 이름").fill("클라우드 네이티브 월요일 반")
+    staff.get_by_role("button", name="반 만들기").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("클라우드 네이티브 월요일 반")
+    link = staff.locator("code.join-link").inner_text()
+    klass = Class.objects.get()
+    assert link.endswith(klass.get_join_url())
+
+    # alice arrives as a visitor, logs in from the join page, comes back to it and joins
+    context = browser.new_context(base_url=live_server.url)
+    alice = context.new_page()
+    alice.goto(link)
+    alice.get_by_role("link", name="로그인").first.click()
+    alice.get_by_label("사용자 이름").fill("alice")
+    alice.get_by_label("비밀번호").fill(PASSWORD)
+    alice.get_by_role("button", name="로그인").click()
+    alice.get_by_role("button", name="이 반에 참여하기").click()
+    expect(alice.get_by_role("button", name="이 반 떠나기")).to_be_visible()
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    alice.goto(quiz.section.get_absolute_url())
+    answer_all(alice, quiz, first_correct=False)
+
+    bora = logged_in(browser, live_server, "bora")
+    bora.goto(link)
+    bora.get_by_role("button", name="이 반에 참여하기").click()
+    expect(bora.get_by_role("button", name="이 반 떠나기")).to_be_visible()
+
+    staff.get_by_role("link", name="성적부").click()
+    table = staff.locator("table.gradebook")
+    expect(table.get_by_role("rowheader")).to_have_text(["alice", "bora"])
+    headers = table.locator("thead th").all_inner_texts()
+    column = headers.index(quiz.title)
+    cells = table.locator("tbody tr").first.locator("th, td").all_inner_texts()
+    total = quiz.questions.count()
+    assert cells[column] == f"{round(100 * (total - 1) / total)}%"  # all right but the first
+    assert staff.locator("tbody tr").nth(1).locator("td").first.inner_text() == ""
+
+    # search swaps the table in place; the address follows
+    staff.evaluate("window.__marker = 'same page'")
+    staff.get_by_label("이름 찾기").fill("bor")
+    expect(table.get_by_role("rowheader")).to_have_text(["bora"])
+    assert staff.evaluate("window.__marker") == "same page" and "q=bor" in staff.url
+
+    download = staff.request.get(f"{live_server.url}/classes/{klass.pk}/gradebook/?format=csv")
+    rows = list(csv.reader(io.StringIO(download.text().lstrip("\ufeff"))))
+    assert [row[1] for row in rows[1:]] == ["alice", "bora"]
+
+    for name, page in (("detail", staff), ("join", bora), ("list", alice)):
+        if name == "detail":
+            page.goto(klass.get_absolute_url())
+        elif name == "join":
+            page.goto(link)
+        else:
+            page.goto("/classes/")
+        for width in (375, 1280):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                assert axe_violations(page) == [], (name, width, scheme)
+                page.screenshot(path=ARTIFACTS / f"class-{name}-{width}-{scheme}.png", full_page=True)
+    staff.goto(f"/classes/{klass.pk}/gradebook/")
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            staff.set_viewport_size({"width": width, "height": 900})
+            staff.emulate_media(color_scheme=scheme)
+            assert axe_violations(staff) == [], ("gradebook", width, scheme)
+            staff.screenshot(path=ARTIFACTS / f"class-gradebook-{width}-{scheme}.png", full_page=True)
