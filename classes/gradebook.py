@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classes.models import Class, Membership, Role
+from classes.models import Class, Extension, Membership, Role
 from quizzes.models import Attempt, Quiz
 
 PAGE_SIZE = 100
@@ -20,6 +20,7 @@ SORTS = ("name", "-name", "completion", "-completion", "activity", "-activity")
 class Row:
     membership: Membership
     cells: list = field(default_factory=list)  # per quiz: the chosen attempt (scored), or None
+    late: list = field(default_factory=list)  # per quiz: whether that attempt finished after the learner's due date
     attempts: int = 0
     last_activity: object = None
 
@@ -30,6 +31,10 @@ class Row:
     @property
     def name(self):
         return self.user.get_full_name() or self.user.username
+
+    @property
+    def entries(self):
+        return list(zip(self.cells, self.late, strict=True))
 
     @property
     def completion(self):
@@ -67,15 +72,34 @@ def rows(klass, quizzes, search=""):
     )
     for attempt in attempts:
         by_user.setdefault(attempt.user_id, {}).setdefault(attempt.quiz_id, []).append(attempt)
+    due = due_dates(klass, quizzes)
     result = []
     for membership in members:
         mine = by_user.get(membership.user_id, {})
         row = Row(membership)
         row.cells = [chosen(mine[quiz.pk], klass.grade_policy) if quiz.pk in mine else None for quiz in quizzes]
+        row.late = [
+            cell is not None and cell.finished_at > due(membership.user_id, quiz.pk)
+            for cell, quiz in zip(row.cells, quizzes, strict=True)
+        ]
         row.attempts = sum(len(found) for found in mine.values())
         row.last_activity = max((a.finished_at for found in mine.values() for a in found), default=None)
         result.append(row)
     return result
+
+
+def due_dates(klass, quizzes):
+    """due(user id, quiz id) → the learner's due date for the quiz, their extension's if they have one;
+    the far future if the quiz has no deadline. Two queries."""
+    deadlines = {d.quiz_id: d for d in klass.deadlines.filter(quiz__in=quizzes)}
+    extended = {(e.user_id, e.deadline_id): e.due_at for e in Extension.objects.filter(deadline__in=deadlines.values())}
+    never = timezone.now().replace(year=9999)
+
+    def due(user_id, quiz_id):
+        deadline = deadlines.get(quiz_id)
+        return extended.get((user_id, deadline.pk), deadline.due_at) if deadline else never
+
+    return due
 
 
 def sorted_rows(found, sort):
@@ -97,11 +121,18 @@ def page(klass, *, sort="name", search="", number=1):
 def export_rows(klass):
     """(header, rows) for a download: one line per learner, the score of each quiz in per cent."""
     quizzes = quizzes_of(klass)
-    header = [_("이름"), _("아이디"), *[quiz.title for quiz in quizzes], _("완료율(%)"), _("마지막 활동")]
+    header = [
+        _("이름"),
+        _("아이디"),
+        *[quiz.title for quiz in quizzes],
+        _("완료율(%)"),
+        _("늦게 낸 퀴즈"),
+        _("마지막 활동"),
+    ]
     zone = ZoneInfo(klass.time_zone)
     lines = []
     for row in sorted_rows(rows(klass, quizzes), "name"):
         scores = [cell.score.percent if cell else None for cell in row.cells]
         when = timezone.localtime(row.last_activity, zone).strftime("%Y-%m-%d %H:%M") if row.last_activity else None
-        lines.append([row.name, row.user.username, *scores, row.completion, when])
+        lines.append([row.name, row.user.username, *scores, row.completion, sum(row.late), when])
     return header, lines

@@ -5,7 +5,8 @@ and nothing of any other: the role comes from a ``Membership`` row, never from g
 Leaving or being removed deletes the membership only; a learner's own records stay theirs.
 """
 
-from zoneinfo import available_timezones
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
-from course.models import Course
+from course.models import Course, Lecture
+from quizzes.models import Quiz
 
 CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread when it is read out
 CODE_LENGTH = 8
@@ -72,6 +74,7 @@ class Class(models.Model):
     joining_open = models.BooleanField(_("참여 받는 중"), default=True)
     time_zone = models.CharField(_("시간대"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone])
     grade_policy = models.CharField(_("성적 기준"), max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST)
+    starts_at = models.DateTimeField(_("시작"), default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ClassQuerySet.as_manager()
@@ -119,3 +122,89 @@ class Membership(models.Model):
     @property
     def is_staff_role(self):
         return self.role in STAFF_ROLES
+
+
+class Deadline(models.Model):
+    """When a class is to have read a lecture or finished a quiz."""
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("반"))
+    lecture = models.ForeignKey(
+        Lecture, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("강의")
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("퀴즈")
+    )
+    due_at = models.DateTimeField(_("마감"))
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = pgettext_lazy("model", "마감")
+        verbose_name_plural = pgettext_lazy("model plural", "마감")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lecture__isnull=True, quiz__isnull=False)
+                | models.Q(lecture__isnull=False, quiz__isnull=True),
+                name="deadline_for_a_lecture_or_a_quiz",
+            ),
+            models.UniqueConstraint(fields=["klass", "quiz"], name="deadline_one_per_quiz"),
+            models.UniqueConstraint(fields=["klass", "lecture"], name="deadline_one_per_lecture"),
+        ]
+
+    def __str__(self):
+        return str(self.quiz or self.lecture)
+
+    @property
+    def target(self):
+        return self.quiz or self.lecture
+
+
+class Extension(models.Model):
+    """One learner's later due date for one deadline, with the reason the staff gave."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("마감"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("학습자")
+    )
+    due_at = models.DateTimeField(_("새 마감"))
+    reason = models.CharField(_("사유"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("연장한 사람")
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["deadline", "user"]
+        verbose_name = pgettext_lazy("model", "마감 연장")
+        verbose_name_plural = pgettext_lazy("model plural", "마감 연장")
+        constraints = [models.UniqueConstraint(fields=["deadline", "user"], name="extension_one_per_learner")]
+
+    def __str__(self):
+        return f"{self.deadline} · {self.user}"
+
+
+@dataclass
+class Due:
+    """A deadline as one learner has it: the class's date, or their extension's."""
+
+    deadline: Deadline
+    due_at: object
+    extension: Extension | None = None
+
+    def label(self, now=None):
+        """ "마감 D-3", "오늘 마감" or "마감 지남", counted in days of the class's time zone."""
+        now = now or timezone.now()
+        if self.due_at < now:
+            return _("마감 지남")
+        zone = ZoneInfo(self.deadline.klass.time_zone)
+        days = (timezone.localtime(self.due_at, zone).date() - timezone.localtime(now, zone).date()).days
+        return _("오늘 마감") if days == 0 else ngettext("마감 D-%(days)d", "마감 D-%(days)d", days) % {"days": days}
+
+
+def dues_of(klass, user):
+    """The class's deadlines as ``user`` has them, soonest first (two queries)."""
+    deadlines = list(klass.deadlines.select_related("quiz", "lecture", "klass"))
+    extensions = {e.deadline_id: e for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
+    dues = [
+        Due(d, extensions[d.pk].due_at if d.pk in extensions else d.due_at, extensions.get(d.pk)) for d in deadlines
+    ]
+    return sorted(dues, key=lambda due: due.due_at)

@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from classes.models import MANAGING_ROLES, Class, Membership, Role, new_code
+from classes.models import MANAGING_ROLES, Class, Deadline, Extension, Membership, Role, new_code
 
 
 class ClassError(Exception):
@@ -72,3 +72,21 @@ def joining_set(*, klass, is_open):
 
 def can_manage(klass, user):
     return klass.role_of(user) in MANAGING_ROLES
+
+
+def deadline_set(*, klass, target, due_at):
+    """The due date of a lecture or a quiz of the class's course; setting it again moves it."""
+    if due_at < klass.starts_at:
+        raise ClassError(_("마감은 반이 시작한 뒤여야 합니다."))
+    field = "quiz" if target._meta.model_name == "quiz" else "lecture"
+    return Deadline.objects.update_or_create(klass=klass, **{field: target}, defaults={"due_at": due_at})[0]
+
+
+def extension_grant(*, deadline, user, due_at, reason, by):
+    """A later due date for one learner of the class, with the reason (seen by staff only)."""
+    if not deadline.klass.memberships.filter(user=user, role=Role.LEARNER).exists():
+        raise ClassError(_("이 반의 학습자에게만 마감을 연장할 수 있습니다."))
+    if due_at <= deadline.due_at:
+        raise ClassError(_("연장한 마감은 원래 마감보다 뒤여야 합니다."))
+    defaults = {"due_at": due_at, "reason": reason, "granted_by": by}
+    return Extension.objects.update_or_create(deadline=deadline, user=user, defaults=defaults)[0]

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from classes import gradebook, services
-from classes.forms import ClassForm, GradebookForm, StaffForm
-from classes.models import Class
+from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, StaffForm
+from classes.models import Class, Extension, dues_of
 from core.exports import csv_response
 
 CREATE_PERMISSION = "classes.add_class"
@@ -46,14 +47,13 @@ def class_list(request):
 def class_detail(request, pk):
     klass = _class(request, pk)
     role = klass.role_of(request.user)
-    context = {
-        "klass": klass,
-        "role": role,
-        "manages": services.can_manage(klass, request.user),
-        "staff_form": StaffForm(),
-    }
-    if role != "learner":
-        context["members"] = klass.memberships.select_related("user")
+    context = {"klass": klass, "role": role, "manages": services.can_manage(klass, request.user)}
+    if role == "learner":
+        context["dues"] = dues_of(klass, request.user)
+    else:
+        context |= {"members": klass.memberships.select_related("user"), "staff_form": StaffForm()}
+        context |= {"deadline_form": DeadlineForm(klass=klass), "extension_form": ExtensionForm(klass=klass)}
+        context["deadlines"] = klass.deadlines.select_related("quiz", "lecture").prefetch_related("extensions__user")
     return render(request, "classes/class_detail.html", context)
 
 
@@ -144,3 +144,62 @@ def gradebook_view(request, pk):
     return render(
         request, f"classes/gradebook.html{partial}", {"klass": klass, "form": form, "quizzes": quizzes, "rows": rows}
     )
+
+
+def _bound(request, klass, form_class):
+    """The posted form, its dates read in the class's time zone."""
+    form = form_class(request.POST, klass=klass)
+    with timezone.override(klass.time_zone):
+        form.is_valid()
+    return form
+
+
+def _refused(request, form=None, error=None):
+    errors = [str(error)] if error else [e for errors in form.errors.values() for e in errors]
+    messages.error(request, " ".join(errors))
+
+
+@login_required
+@require_POST
+def deadline_add(request, pk):
+    klass = _class(request, pk, manage=True)
+    form = _bound(request, klass, DeadlineForm)
+    if not form.is_valid():
+        _refused(request, form)
+        return redirect(klass)
+    try:
+        services.deadline_set(klass=klass, target=form.cleaned_data["target"], due_at=form.cleaned_data["due_at"])
+    except services.ClassError as error:
+        _refused(request, error=error)
+    return redirect(klass)
+
+
+@login_required
+@require_POST
+def deadline_remove(request, pk, deadline):
+    klass = _class(request, pk, manage=True)
+    get_object_or_404(klass.deadlines, pk=deadline).delete()
+    return redirect(klass)
+
+
+@login_required
+@require_POST
+def extension_add(request, pk):
+    klass = _class(request, pk, manage=True)
+    form = _bound(request, klass, ExtensionForm)
+    if not form.is_valid():
+        _refused(request, form)
+        return redirect(klass)
+    try:
+        services.extension_grant(by=request.user, **form.cleaned_data)
+    except services.ClassError as error:
+        _refused(request, error=error)
+    return redirect(klass)
+
+
+@login_required
+@require_POST
+def extension_remove(request, pk, extension):
+    klass = _class(request, pk, manage=True)
+    get_object_or_404(Extension.objects.filter(deadline__klass=klass), pk=extension).delete()
+    return redirect(klass)

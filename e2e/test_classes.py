@@ -1,13 +1,18 @@
 """A class, as its instructor and two learners live it (issue 23), in Chromium: the instructor
-creates a class, two learners join through its link (one as a visitor who logs in first), one
-answers a quiz, and the gradebook and its CSV show both; every class page has no axe-core
+creates a class, two learners join through its link (one as a visitor who logs in first), the
+quiz was due yesterday, one answers under an extension and one late, and the gradebook and its
+CSV show both, the late one marked; every class page has no axe-core
 violation at 375 and 1280 px, light and dark. Screenshots go to test-artifacts/."""
 
 import csv
 import io
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from classes.models import Class
@@ -53,14 +58,33 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     alice.get_by_role("button", name="로그인").click()
     alice.get_by_role("button", name="이 반에 참여하기").click()
     expect(alice.get_by_role("button", name="이 반 떠나기")).to_be_visible()
-    quiz = quizzes.get(section__slug="쿠버네티스")
-    alice.goto(quiz.section.get_absolute_url())
-    answer_all(alice, quiz, first_correct=False)
-
     bora = logged_in(browser, live_server, "bora")
     bora.goto(link)
     bora.get_by_role("button", name="이 반에 참여하기").click()
     expect(bora.get_by_role("button", name="이 반 떠나기")).to_be_visible()
+
+    # the quiz was due yesterday (Seoul time); alice gets until tomorrow, bora does not
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    Class.objects.update(starts_at=timezone.now() - timedelta(days=7))
+    seoul = timezone.localtime(timezone.now(), ZoneInfo("Asia/Seoul"))
+    staff.reload()
+    staff.get_by_label("무엇의 마감").select_option(label=str(quiz))
+    staff.get_by_label("마감", exact=True).fill((seoul - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    staff.get_by_role("button", name="마감 정하기").click()
+    staff.get_by_label("학습자").select_option(label="alice")
+    staff.locator("#id_extension-deadline").select_option(label=str(quiz))
+    staff.get_by_label("새 마감").fill((seoul + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    staff.get_by_label("사유 (교수자와 조교만 봄)").fill("병가")
+    staff.get_by_role("button", name="연장하기").click()
+    expect(staff.get_by_text("alice: ")).to_contain_text("까지 연장 (사유: 병가)")
+    alice.reload()
+    expect(alice.locator(".due")).to_contain_text("연장됨")
+    expect(alice.locator(".due__label")).to_have_text(re.compile("마감 D-1|오늘 마감"))
+    bora.reload()
+    expect(bora.locator(".due__label")).to_have_text("마감 지남")
+    for learner in (alice, bora):
+        learner.goto(quiz.section.get_absolute_url())
+        answer_all(learner, quiz, first_correct=learner is bora)
 
     staff.get_by_role("link", name="성적부").click()
     table = staff.locator("table.gradebook")
@@ -69,8 +93,9 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     column = headers.index(quiz.title)
     cells = table.locator("tbody tr").first.locator("th, td").all_inner_texts()
     total = quiz.questions.count()
-    assert cells[column] == f"{round(100 * (total - 1) / total)}%"  # all right but the first
-    assert staff.locator("tbody tr").nth(1).locator("td").first.inner_text() == ""
+    assert cells[column] == f"{round(100 * (total - 1) / total)}%"  # all right but the first; in time
+    bora_cells = staff.locator("tbody tr").nth(1).locator("th, td").all_inner_texts()
+    assert bora_cells[column] == "100% 늦음"  # accepted after the due date, and marked
 
     # search swaps the table in place; the address follows
     staff.evaluate("window.__marker = 'same page'")
@@ -80,10 +105,10 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
 
     download = staff.request.get(f"{live_server.url}/classes/{klass.pk}/gradebook/?format=csv")
     rows = list(csv.reader(io.StringIO(download.text().lstrip("\ufeff"))))
-    assert [row[1] for row in rows[1:]] == ["alice", "bora"]
+    assert [row[1] for row in rows[1:]] == ["alice", "bora"] and [row[-2] for row in rows[1:]] == ["0", "1"]
 
-    for name, page in (("detail", staff), ("join", bora), ("list", alice)):
-        if name == "detail":
+    for name, page in (("detail", staff), ("learner", alice), ("join", bora), ("list", alice)):
+        if name in ("detail", "learner"):
             page.goto(klass.get_absolute_url())
         elif name == "join":
             page.goto(link)

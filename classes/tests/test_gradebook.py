@@ -108,8 +108,8 @@ def test_the_csv_opens_in_excel_with_korean_names_and_a_formula_name_neutralised
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff") and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[0] == ["이름", "아이디", "확인 문제", "확인 문제", "완료율(%)", "마지막 활동"]
-    assert ['\'=HYPERLINK("http://x")', "evil", "", "", "0", ""] in rows
+    assert rows[0] == ["이름", "아이디", "확인 문제", "확인 문제", "완료율(%)", "늦게 낸 퀴즈", "마지막 활동"]
+    assert ['\'=HYPERLINK("http://x")', "evil", "", "", "0", "0", ""] in rows
     assert any(row[:4] == ["김 하늘", "kim", "75", ""] for row in rows)
 
 
