@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from classes.gradebook import SORTS
 from classes.models import Class, Deadline, Role
 from course.models import Course, Lecture
 from quizzes.models import Quiz
@@ -37,10 +38,7 @@ class StaffForm(forms.Form):
 class GradebookForm(forms.Form):
     """The gradebook's sort, search and page, from the query string."""
 
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(s, s) for s in ("name", "-name", "completion", "-completion", "activity", "-activity")],
-    )
+    sort = forms.ChoiceField(required=False, choices=[(sort, sort) for sort in SORTS])
     q = forms.CharField(label=_("이름 찾기"), required=False, max_length=150)
     page = forms.IntegerField(required=False, min_value=1)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,10 +59,10 @@ def quizzes_of(klass):
 def rows(klass, quizzes, search=""):
     members = klass.memberships.filter(role=Role.LEARNER).select_related("user")
     if search:
-        members = (
-            members.filter(user__username__icontains=search)
-            | members.filter(user__first_name__icontains=search)
-            | members.filter(user__last_name__icontains=search)
+        members = members.filter(
+            Q(user__username__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
         )
     members = list(members)
     by_user = {}
@@ -79,7 +80,7 @@ def rows(klass, quizzes, search=""):
         row = Row(membership)
         row.cells = [chosen(mine[quiz.pk], klass.grade_policy) if quiz.pk in mine else None for quiz in quizzes]
         row.late = [
-            cell is not None and cell.finished_at > due(membership.user_id, quiz.pk)
+            cell is not None and (until := due(membership.user_id, quiz.pk)) is not None and cell.finished_at > until
             for cell, quiz in zip(row.cells, quizzes, strict=True)
         ]
         row.attempts = sum(len(found) for found in mine.values())
@@ -90,14 +91,13 @@ def rows(klass, quizzes, search=""):
 
 def due_dates(klass, quizzes):
     """due(user id, quiz id) → the learner's due date for the quiz, their extension's if they have one;
-    the far future if the quiz has no deadline. Two queries."""
+    None if the quiz has no deadline. Two queries."""
     deadlines = {d.quiz_id: d for d in klass.deadlines.filter(quiz__in=quizzes)}
     extended = {(e.user_id, e.deadline_id): e.due_at for e in Extension.objects.filter(deadline__in=deadlines.values())}
-    never = timezone.now().replace(year=9999)
 
     def due(user_id, quiz_id):
         deadline = deadlines.get(quiz_id)
-        return extended.get((user_id, deadline.pk), deadline.due_at) if deadline else never
+        return extended.get((user_id, deadline.pk), deadline.due_at) if deadline else None
 
     return due
 

@@ -53,9 +53,6 @@ class ClassQuerySet(models.QuerySet):
     def staffed_by(self, user):
         return self.with_role(user, STAFF_ROLES)
 
-    def managed_by(self, user):
-        return self.with_role(user, MANAGING_ROLES)
-
     def joined_by(self, user):
         return self.with_role(user, [Role.LEARNER])
 
@@ -118,10 +115,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.klass} · {self.user} ({self.get_role_display()})"
-
-    @property
-    def is_staff_role(self):
-        return self.role in STAFF_ROLES
 
 
 class Deadline(models.Model):

@@ -3,7 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from classes.models import MANAGING_ROLES, Class, Deadline, Extension, Membership, Role, new_code
+from classes.models import Class, Deadline, Extension, Membership, Role, new_code
+from quizzes.models import Quiz
 
 
 class ClassError(Exception):
@@ -70,15 +71,11 @@ def joining_set(*, klass, is_open):
     klass.save(update_fields=["joining_open"])
 
 
-def can_manage(klass, user):
-    return klass.role_of(user) in MANAGING_ROLES
-
-
 def deadline_set(*, klass, target, due_at):
     """The due date of a lecture or a quiz of the class's course; setting it again moves it."""
     if due_at < klass.starts_at:
         raise ClassError(_("마감은 반이 시작한 뒤여야 합니다."))
-    field = "quiz" if target._meta.model_name == "quiz" else "lecture"
+    field = "quiz" if isinstance(target, Quiz) else "lecture"
     return Deadline.objects.update_or_create(klass=klass, **{field: target}, defaults={"due_at": due_at})[0]
 
 

@@ -13,19 +13,36 @@ from django.views.decorators.vary import vary_on_headers
 
 from classes import gradebook, services
 from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, StaffForm
-from classes.models import Class, Extension, dues_of
+from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
 from core.exports import csv_response
 
 CREATE_PERMISSION = "classes.add_class"
 
 
-def _class(request, pk, manage=False, staff=False):
-    """The class, if the asker has a role in it (staff, or the managing roles); a 404 otherwise."""
-    user = request.user
-    classes = Class.objects.managed_by(user) if manage else Class.objects.staffed_by(user) if staff else None
-    if classes is None:
-        classes = Class.objects.filter(memberships__user=user) if user.is_authenticated else Class.objects.none()
-    return get_object_or_404(classes.select_related("course").distinct(), pk=pk)
+def _class(request, pk, roles=Role.values):
+    """The class, if the asker has one of ``roles`` in it; a 404 otherwise."""
+    return get_object_or_404(Class.objects.with_role(request.user, roles).select_related("course"), pk=pk)
+
+
+def _carried_out(request, klass, form, action):
+    """``action(form.cleaned_data)`` if the form is valid; what refuses it becomes a message.
+    Back to the class page either way."""
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(klass)
+    try:
+        action(form.cleaned_data)
+    except services.ClassError as error:
+        messages.error(request, str(error))
+    return redirect(klass)
+
+
+def _bound(request, klass, form_class):
+    """The posted form, validated with its dates read in the class's time zone."""
+    form = form_class(request.POST, klass=klass)
+    with timezone.override(klass.time_zone):
+        form.is_valid()
+    return form
 
 
 @login_required
@@ -47,7 +64,7 @@ def class_list(request):
 def class_detail(request, pk):
     klass = _class(request, pk)
     role = klass.role_of(request.user)
-    context = {"klass": klass, "role": role, "manages": services.can_manage(klass, request.user)}
+    context = {"klass": klass, "role": role, "manages": role in MANAGING_ROLES}
     if role == "learner":
         context["dues"] = dues_of(klass, request.user)
     else:
@@ -91,7 +108,7 @@ def leave(request, pk):
 @require_POST
 def code(request, pk):
     """Change the join code (the old link stops working), or close or open joining."""
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     action = request.POST.get("action")
     if action == "change":
         services.code_change(klass=klass)
@@ -103,22 +120,19 @@ def code(request, pk):
 @login_required
 @require_POST
 def staff_add(request, pk):
-    klass = _class(request, pk, manage=True)
-    form = StaffForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-        return redirect(klass)
-    try:
-        services.staff_add(klass=klass, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
-    except services.ClassError as error:
-        messages.error(request, str(error))
-    return redirect(klass)
+    klass = _class(request, pk, MANAGING_ROLES)
+    return _carried_out(
+        request,
+        klass,
+        StaffForm(request.POST),
+        lambda data: services.staff_add(klass=klass, user=data["username"], role=data["role"]),
+    )
 
 
 @login_required
 @require_POST
 def member_remove(request, pk, member):
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     try:
         services.member_remove(klass=klass, membership=get_object_or_404(klass.memberships, pk=member))
     except services.ClassError as error:
@@ -132,7 +146,7 @@ def member_remove(request, pk, member):
 def gradebook_view(request, pk):
     """Learners × quizzes by the class's grade policy; sorted, searched and paged in the query
     string (htmx swaps the table alone); ``?format=csv`` downloads it."""
-    klass = _class(request, pk, staff=True)
+    klass = _class(request, pk, STAFF_ROLES)
     if request.GET.get("format") == "csv":
         return csv_response(f"gradebook-{klass.pk}.csv", *gradebook.export_rows(klass))
     form = GradebookForm(request.GET)
@@ -146,38 +160,18 @@ def gradebook_view(request, pk):
     )
 
 
-def _bound(request, klass, form_class):
-    """The posted form, its dates read in the class's time zone."""
-    form = form_class(request.POST, klass=klass)
-    with timezone.override(klass.time_zone):
-        form.is_valid()
-    return form
-
-
-def _refused(request, form=None, error=None):
-    errors = [str(error)] if error else [e for errors in form.errors.values() for e in errors]
-    messages.error(request, " ".join(errors))
-
-
 @login_required
 @require_POST
 def deadline_add(request, pk):
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     form = _bound(request, klass, DeadlineForm)
-    if not form.is_valid():
-        _refused(request, form)
-        return redirect(klass)
-    try:
-        services.deadline_set(klass=klass, target=form.cleaned_data["target"], due_at=form.cleaned_data["due_at"])
-    except services.ClassError as error:
-        _refused(request, error=error)
-    return redirect(klass)
+    return _carried_out(request, klass, form, lambda data: services.deadline_set(klass=klass, **data))
 
 
 @login_required
 @require_POST
 def deadline_remove(request, pk, deadline):
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     get_object_or_404(klass.deadlines, pk=deadline).delete()
     return redirect(klass)
 
@@ -185,21 +179,14 @@ def deadline_remove(request, pk, deadline):
 @login_required
 @require_POST
 def extension_add(request, pk):
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     form = _bound(request, klass, ExtensionForm)
-    if not form.is_valid():
-        _refused(request, form)
-        return redirect(klass)
-    try:
-        services.extension_grant(by=request.user, **form.cleaned_data)
-    except services.ClassError as error:
-        _refused(request, error=error)
-    return redirect(klass)
+    return _carried_out(request, klass, form, lambda data: services.extension_grant(by=request.user, **data))
 
 
 @login_required
 @require_POST
 def extension_remove(request, pk, extension):
-    klass = _class(request, pk, manage=True)
+    klass = _class(request, pk, MANAGING_ROLES)
     get_object_or_404(Extension.objects.filter(deadline__klass=klass), pk=extension).delete()
     return redirect(klass)

@@ -141,3 +141,11 @@ def test_only_the_class_managers_set_deadlines(setup):
         {"deadline-target": f"quiz-{quiz.pk}", "deadline-due_at": "2030-03-02T23:59"},
     )
     assert response.status_code == 404 and not Deadline.objects.exists()
+
+
+def test_the_gradebook_renders_on_29_february_with_a_quiz_that_has_no_deadline(setup, monkeypatch):
+    klass, prof, quiz, alice, bora, client = setup
+    finish(quiz, alice, 1, 4)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2028, 2, 29, 12, 0, tzinfo=SEOUL))
+    [row, _bora] = gradebook.rows(klass, [quiz])
+    assert row.late == [False] and row.cells[0].score.percent == 100
