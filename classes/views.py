@@ -14,9 +14,10 @@ from django.views.decorators.vary import vary_on_headers
 from classes import gradebook, services
 from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, StaffForm
 from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
-from core.exports import csv_response
+from core.exports import csv_response, xlsx_response
 
 CREATE_PERMISSION = "classes.add_class"
+DOWNLOADS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 def _class(request, pk, roles=Role.values):
@@ -145,10 +146,10 @@ def member_remove(request, pk, member):
 @vary_on_headers("HX-Request")
 def gradebook_view(request, pk):
     """Learners × quizzes by the class's grade policy; sorted, searched and paged in the query
-    string (htmx swaps the table alone); ``?format=csv`` downloads it."""
+    string (htmx swaps the table alone); ``?format=csv`` or ``xlsx`` downloads it."""
     klass = _class(request, pk, STAFF_ROLES)
-    if request.GET.get("format") == "csv":
-        return csv_response(f"gradebook-{klass.pk}.csv", *gradebook.export_rows(klass))
+    if export := DOWNLOADS.get(request.GET.get("format")):
+        return export(f"gradebook-{klass.pk}.{request.GET['format']}", *gradebook.export_rows(klass))
     form = GradebookForm(request.GET)
     found = form.cleaned_data if form.is_valid() else {}
     quizzes, rows = gradebook.page(

@@ -1,7 +1,7 @@
 """A class, as its instructor and two learners live it (issue 23), in Chromium: the instructor
 creates a class, two learners join through its link (one as a visitor who logs in first), the
 quiz was due yesterday, one answers under an extension and one late, and the gradebook and its
-CSV show both, the late one marked; every class page has no axe-core
+CSV and XLSX show both, the late one marked; every class page has no axe-core
 violation at 375 and 1280 px, light and dark. Screenshots go to test-artifacts/."""
 
 import csv
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from classes.models import Class
@@ -106,6 +107,13 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     download = staff.request.get(f"{live_server.url}/classes/{klass.pk}/gradebook/?format=csv")
     rows = list(csv.reader(io.StringIO(download.text().lstrip("\ufeff"))))
     assert [row[1] for row in rows[1:]] == ["alice", "bora"] and [row[-2] for row in rows[1:]] == ["0", "1"]
+    staff.goto(f"/classes/{klass.pk}/gradebook/")
+    with staff.expect_download() as downloaded:
+        staff.get_by_role("link", name="XLSX로 내려받기").click()
+    assert downloaded.value.suggested_filename == f"gradebook-{klass.pk}.xlsx"
+    sheet = load_workbook(io.BytesIO(downloaded.value.path().read_bytes())).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert [row[1] for row in rows[1:]] == ["alice", "bora"] and [row[-2] for row in rows[1:]] == [0, 1]
 
     for name, page in (("detail", staff), ("learner", alice), ("join", bora), ("list", alice)):
         if name in ("detail", "learner"):

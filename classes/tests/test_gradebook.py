@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from classes import gradebook
 from classes.models import Membership
@@ -111,6 +112,27 @@ def test_the_csv_opens_in_excel_with_korean_names_and_a_formula_name_neutralised
     assert rows[0] == ["이름", "아이디", "확인 문제", "확인 문제", "완료율(%)", "늦게 낸 퀴즈", "마지막 활동"]
     assert ['\'=HYPERLINK("http://x")', "evil", "", "", "0", "0", ""] in rows
     assert any(row[:4] == ["김 하늘", "kim", "75", ""] for row in rows)
+
+
+def test_the_xlsx_keeps_a_formula_like_name_as_text_and_scores_as_numbers(setup):
+    klass, prof, quiz, second = setup
+    evil = User.objects.create_user("evil", first_name='=HYPERLINK("http://x")', last_name="\x07벨")
+    korean = User.objects.create_user("kim", first_name="김", last_name="하늘")
+    for user in (evil, korean):
+        class_join(klass=klass, user=user)
+    finish(quiz, korean, 1, 3)
+    client = Client()
+    client.force_login(prof)
+    response = client.get(reverse("classes:gradebook", args=[klass.pk]), {"format": "xlsx"})
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == f'attachment; filename="gradebook-{klass.pk}.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["이름", "아이디", "확인 문제", "확인 문제", "완료율(%)", "늦게 낸 퀴즈", "마지막 활동"]
+    evil_row = next(row for row in sheet.iter_rows() if row[1].value == "evil")
+    # stored as the text it is, a string cell: no formula, no added quote, the bell character dropped
+    assert evil_row[0].value == '=HYPERLINK("http://x") 벨' and evil_row[0].data_type == "s"
+    assert any(row[:5] == ["김 하늘", "kim", 75, None, 50] for row in rows)  # numbers stay numbers
 
 
 def test_the_gradebook_pages_at_100_learners_with_a_fixed_number_of_queries(setup):
