@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classes.models import Class, Extension, Membership, Role
-from quizzes.models import Attempt, Quiz
+from learners.review import answer_summary
+from quizzes.models import Answer, Attempt, QuestionVersion, Quiz
 
 PAGE_SIZE = 100
 SORTS = ("name", "-name", "completion", "-completion", "activity", "-activity")
@@ -136,3 +137,71 @@ def export_rows(klass):
         when = timezone.localtime(row.last_activity, zone).strftime("%Y-%m-%d %H:%M") if row.last_activity else None
         lines.append([row.name, row.user.username, *scores, row.completion, sum(row.late), when])
     return header, lines
+
+
+@dataclass
+class QuizRecord:
+    """One quiz in one learner's record: every attempt of theirs, the one the policy grades by,
+    and their due date (an extension's if they have one)."""
+
+    quiz: Quiz
+    attempts: list
+    counted: Attempt | None
+    due: object
+
+    def __post_init__(self):
+        for attempt in self.attempts:
+            attempt.late = self.due is not None and attempt.is_finished and attempt.finished_at > self.due
+
+
+@dataclass
+class AnswerLine:
+    answer: Answer
+    summary: str
+    version: int | None  # the version it was graded against
+    current: int | None  # the question's newest version
+
+    @property
+    def outdated(self):
+        return self.version is not None and self.current is not None and self.version < self.current
+
+
+def learner_record(klass, user):
+    """Every attempt of ``user`` at the class's quizzes, each answer with the question version it
+    was graded against. A fixed number of queries however many attempts there are."""
+    quizzes = quizzes_of(klass)
+    answers = Answer.objects.select_related("question", "version").order_by("question__order", "id")
+    attempts = (
+        Attempt.objects.scored()
+        .filter(user=user, quiz__in=quizzes)
+        .order_by("number", "started_at")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+    )
+    by_quiz = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    newest = dict(
+        QuestionVersion.objects.filter(question__quiz__in=quizzes)
+        .values("question")
+        .annotate(n=Max("number"))
+        .values_list("question", "n")
+    )
+    for found in by_quiz.values():
+        for attempt in found:
+            attempt.lines = [
+                AnswerLine(
+                    a,
+                    answer_summary(a, a.question),
+                    a.version.number if a.version else None,
+                    newest.get(a.question_id),
+                )
+                for a in attempt.answers.all()
+            ]
+    due = due_dates(klass, quizzes)
+    records = []
+    for quiz in quizzes:
+        mine = by_quiz.get(quiz.pk, [])
+        finished = [a for a in mine if a.is_finished]
+        counted = chosen(finished, klass.grade_policy) if finished else None
+        records.append(QuizRecord(quiz, mine, counted, due(user.pk, quiz.pk)))
+    return records

@@ -12,6 +12,7 @@ urlpatterns = [
     path("classes/<int:pk>/staff/", views.staff_add, name="staff-add"),
     path("classes/<int:pk>/members/<int:member>/remove/", views.member_remove, name="member-remove"),
     path("classes/<int:pk>/gradebook/", views.gradebook_view, name="gradebook"),
+    path("classes/<int:pk>/learners/<int:member>/", views.learner_detail, name="learner"),
     path("classes/<int:pk>/deadlines/", views.deadline_add, name="deadline-add"),
     path("classes/<int:pk>/deadlines/<int:deadline>/remove/", views.deadline_remove, name="deadline-remove"),
     path("classes/<int:pk>/extensions/", views.extension_add, name="extension-add"),

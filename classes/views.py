@@ -162,6 +162,19 @@ def gradebook_view(request, pk):
 
 
 @login_required
+@require_GET
+def learner_detail(request, pk, member):
+    """One learner of the class as its staff see them: every attempt and answer, each with the
+    question version it was graded against."""
+    klass = _class(request, pk, STAFF_ROLES)
+    membership = get_object_or_404(klass.memberships.select_related("user"), pk=member, role=Role.LEARNER)
+    records = gradebook.learner_record(klass, membership.user)
+    dues = dues_of(klass, membership.user)
+    context = {"klass": klass, "membership": membership, "records": records, "dues": dues}
+    return render(request, "classes/learner_detail.html", context)
+
+
+@login_required
 @require_POST
 def deadline_add(request, pk):
     klass = _class(request, pk, MANAGING_ROLES)

@@ -24,6 +24,16 @@ from e2e.test_quiz import answer_all
 pytestmark = pytest.mark.e2e
 
 
+def looked_at(page, name):
+    """No axe-core violation at 375 and 1280 px, light and dark; a screenshot of each."""
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (name, width, scheme)
+            page.screenshot(path=ARTIFACTS / f"class-{name}-{width}-{scheme}.png", full_page=True)
+
+
 def logged_in(browser, live_server, username, start="/accounts/login/"):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
@@ -122,16 +132,14 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
             page.goto(link)
         else:
             page.goto("/classes/")
-        for width in (375, 1280):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                assert axe_violations(page) == [], (name, width, scheme)
-                page.screenshot(path=ARTIFACTS / f"class-{name}-{width}-{scheme}.png", full_page=True)
+        looked_at(page, name)
     staff.goto(f"/classes/{klass.pk}/gradebook/")
-    for width in (375, 1280):
-        for scheme in ("light", "dark"):
-            staff.set_viewport_size({"width": width, "height": 900})
-            staff.emulate_media(color_scheme=scheme)
-            assert axe_violations(staff) == [], ("gradebook", width, scheme)
-            staff.screenshot(path=ARTIFACTS / f"class-gradebook-{width}-{scheme}.png", full_page=True)
+    looked_at(staff, "gradebook")
+
+    # the gradebook's row leads to the learner's page: the late attempt, its answers and versions
+    staff.get_by_role("link", name="bora").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("bora")
+    expect(staff.locator("h3", has_text="1회차")).to_contain_text("늦음")
+    expect(staff.get_by_text("연장됨").or_(staff.get_by_text("마감 지남")).first).to_be_visible()
+    assert staff.locator("tbody tr").count() == total and staff.get_by_text("1판").count() == total
+    looked_at(staff, "learner-page")
