@@ -13,7 +13,7 @@ from quizzes.models import Quiz
 class ClassForm(forms.ModelForm):
     class Meta:
         model = Class
-        fields = ["course", "name", "grade_policy", "time_zone"]
+        fields = ["course", "name", "grade_policy", "late_policy", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -70,7 +71,15 @@ class Class(models.Model):
     code = models.CharField(_("참여 코드"), max_length=16, unique=True, default=new_code, editable=False)
     joining_open = models.BooleanField(_("참여 받는 중"), default=True)
     time_zone = models.CharField(_("시간대"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone])
+
+    class LatePolicy(models.TextChoices):
+        ACCEPT = "accept", _("마감 뒤에도 받고 늦음으로 표시")
+        CLOSE = "close", _("마감 뒤에는 받지 않음")
+
     grade_policy = models.CharField(_("성적 기준"), max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST)
+    late_policy = models.CharField(
+        _("마감 뒤에 낸 답"), max_length=8, choices=LatePolicy.choices, default=LatePolicy.ACCEPT
+    )
     starts_at = models.DateTimeField(_("시작"), default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -191,6 +200,63 @@ class Due:
         zone = ZoneInfo(self.deadline.klass.time_zone)
         days = (timezone.localtime(self.due_at, zone).date() - timezone.localtime(now, zone).date()).days
         return _("오늘 마감") if days == 0 else ngettext("마감 D-%(days)d", "마감 D-%(days)d", days) % {"days": days}
+
+
+CLOSING_KEY = "classes-closing:{}"
+CLOSING_TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class Closing:
+    """When a quiz stops taking one learner's answers, and the class that closes it."""
+
+    due_at: object
+    class_name: str
+    time_zone: str
+
+
+def closing_times(user):
+    """quiz id → Closing, for the quizzes a class of ``user``'s closes at its deadline (their
+    extension's date if they have one). A quiz is left out while any class of theirs with a due
+    date for it still takes late answers. Kept in the shared cache per learner, so an answer asks
+    no query for it; every change that could alter it forgets the learner's entry (``forget_closing``)."""
+    key = CLOSING_KEY.format(user.pk)
+    stored = cache.get(key)
+    if stored is None:
+        stored = (_closing_times(user),)  # in a tuple: the metrics backends return an empty {} as a miss
+        cache.set(key, stored, CLOSING_TIMEOUT)
+    return stored[0]
+
+
+def _closing_times(user):
+    deadlines = list(
+        Deadline.objects.filter(
+            quiz__isnull=False, klass__memberships__user=user, klass__memberships__role=Role.LEARNER
+        ).select_related("klass")
+    )
+    extended = {e.deadline_id: e.due_at for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
+    accepting = {d.quiz_id for d in deadlines if d.klass.late_policy == Class.LatePolicy.ACCEPT}
+    closing = {}
+    for deadline in deadlines:
+        if deadline.quiz_id in accepting:
+            continue
+        due_at = extended.get(deadline.pk, deadline.due_at)
+        if deadline.quiz_id not in closing or closing[deadline.quiz_id].due_at < due_at:
+            closing[deadline.quiz_id] = Closing(due_at, deadline.klass.name, deadline.klass.time_zone)
+    return closing
+
+
+def closing_due(user, quiz_id, now=None):
+    """The Closing that has closed ``quiz_id`` to ``user`` by ``now``, or None."""
+    closing = closing_times(user).get(quiz_id)
+    return closing if closing is not None and (now or timezone.now()) > closing.due_at else None
+
+
+def forget_closing(user_ids):
+    """Drop these learners' cached closing times, now and once the change commits."""
+    keys = [CLOSING_KEY.format(pk) for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def dues_of(klass, user):

@@ -13,5 +13,6 @@ attempt_regraded = Signal()
 # attempt (unsaved at the first answer), correct (whether the answer is wholly right), first_time
 # (the owner has never answered this quiz before: nothing of theirs about its questions exists yet). A receiver reads what it needs now and returns a function
 # that the answer's transaction calls with the stored answer (or None): its writes join that one
-# transaction, and no read holds the write lock.
+# transaction, and no read holds the write lock. A receiver may refuse the answer by raising
+# AnswerError (a class's closed deadline): then nothing is stored and the learner reads its message.
 answer_recording = Signal()

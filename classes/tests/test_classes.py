@@ -38,7 +38,13 @@ def test_an_instructor_creates_a_class_and_gets_a_join_link_with_a_code(shipped_
     assert "새 반 만들기" in page
     response = client.post(
         reverse("classes:list"),
-        {"course": shipped_course.pk, "name": "화요일 반", "grade_policy": "best", "time_zone": "Asia/Seoul"},
+        {
+            "course": shipped_course.pk,
+            "name": "화요일 반",
+            "grade_policy": "best",
+            "late_policy": "accept",
+            "time_zone": "Asia/Seoul",
+        },
     )
     klass = Class.objects.get(name="화요일 반")
     assert response["Location"] == klass.get_absolute_url()
@@ -50,7 +56,13 @@ def test_an_instructor_creates_a_class_and_gets_a_join_link_with_a_code(shipped_
 def test_a_bad_time_zone_is_refused_with_a_message(shipped_course, instructor):
     response = client_for(instructor).post(
         reverse("classes:list"),
-        {"course": shipped_course.pk, "name": "반", "grade_policy": "best", "time_zone": "Mars/Olympus"},
+        {
+            "course": shipped_course.pk,
+            "name": "반",
+            "grade_policy": "best",
+            "late_policy": "accept",
+            "time_zone": "Mars/Olympus",
+        },
     )
     assert "알 수 없는 시간대입니다: Mars/Olympus" in response.content.decode() and not Class.objects.exists()
 
@@ -60,7 +72,13 @@ def test_without_the_right_no_one_creates_a_class(shipped_course):
     assert "새 반 만들기" not in client.get(reverse("classes:list")).content.decode()
     response = client.post(
         reverse("classes:list"),
-        {"course": shipped_course.pk, "name": "몰래", "grade_policy": "best", "time_zone": "Asia/Seoul"},
+        {
+            "course": shipped_course.pk,
+            "name": "몰래",
+            "grade_policy": "best",
+            "late_policy": "accept",
+            "time_zone": "Asia/Seoul",
+        },
     )
     assert response.status_code == 403 and not Class.objects.exists()
 

@@ -14,6 +14,7 @@ from classes import gradebook
 from classes.models import Deadline, Due, Extension, dues_of
 from classes.services import class_create, class_join
 from classes.tests.test_gradebook import finish
+from quizzes.models import Answer, Attempt
 from quizzes.tests.builders import make_check
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,68 @@ def test_the_gradebook_renders_on_29_february_with_a_quiz_that_has_no_deadline(s
     monkeypatch.setattr(timezone, "now", lambda: datetime(2028, 2, 29, 12, 0, tzinfo=SEOUL))
     [row, _bora] = gradebook.rows(klass, [quiz])
     assert row.late == [False] and row.cells[0].score.percent == 100
+
+
+def answer_as(user, quiz, n=0):
+    """Question ``n`` of ``quiz``, answered rightly through the htmx answer URL; the page's text."""
+    question = quiz.questions.order_by("order")[n]
+    client = Client()
+    client.force_login(user)
+    url = reverse("quizzes:answer", args=[quiz.slug, question.pk])
+    return client.post(url, question.example_post(), HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_a_class_that_closes_at_the_deadline_refuses_a_later_answer_and_stores_nothing(setup):
+    klass, prof, quiz, alice, bora, client = setup
+    klass.late_policy = klass.LatePolicy.CLOSE
+    klass.save()
+    deadline = Deadline.objects.create(klass=klass, quiz=quiz, due_at=datetime(2026, 1, 5, 18, 0, tzinfo=SEOUL))
+    html = answer_as(alice, quiz)
+    assert "반의 마감(2026-01-05 18:00, Asia/Seoul)이 지나 이 퀴즈에는 더 답할 수 없습니다" in html
+    assert not Attempt.objects.filter(user=alice).exists()  # no attempt opened, no answer used up
+    # an extension still running lets one learner answer
+    Extension.objects.create(deadline=deadline, user=bora, due_at=timezone.now() + timedelta(days=1), reason="병가")
+    answer_as(bora, quiz)
+    assert Answer.objects.filter(attempt__user=bora).count() == 1
+    # a user of no class, and a visitor, are not this class's to close
+    outsider = User.objects.create_user("outsider")
+    answer_as(outsider, quiz)
+    assert Answer.objects.filter(attempt__user=outsider).count() == 1
+    # what was cached for alice is forgotten at once: an extension, or the class reopening
+    extension = Extension.objects.create(
+        deadline=deadline, user=alice, due_at=timezone.now() + timedelta(hours=1), reason="사고"
+    )
+    answer_as(alice, quiz)
+    assert Answer.objects.filter(attempt__user=alice).count() == 1
+    extension.delete()
+    assert "더 답할 수 없습니다" in answer_as(alice, quiz, 1)
+    klass.late_policy = klass.LatePolicy.ACCEPT
+    klass.save()
+    answer_as(alice, quiz, 1)
+    assert Answer.objects.filter(attempt__user=alice).count() == 2
+
+
+def test_a_learner_in_a_class_still_taking_answers_may_answer_though_another_closed(setup):
+    klass, prof, quiz, alice, bora, client = setup
+    past = timezone.now() - timedelta(days=1)
+    klass.late_policy = klass.LatePolicy.CLOSE
+    klass.save()
+    Deadline.objects.create(klass=klass, quiz=quiz, due_at=past)
+    accepting = class_create(course=klass.course, name="다른 반", instructor=prof, starts_at=past - timedelta(days=9))
+    class_join(klass=accepting, user=alice)
+    Deadline.objects.create(klass=accepting, quiz=quiz, due_at=past)
+    answer_as(alice, quiz)
+    assert Answer.objects.filter(attempt__user=alice).count() == 1  # accepted, marked late there
+    html = answer_as(bora, quiz)
+    assert "더 답할 수 없습니다" in html and not Answer.objects.filter(attempt__user=bora).exists()
+
+
+def test_the_class_page_states_its_late_policy(setup):
+    klass, prof, quiz, alice, bora, client = setup
+    Deadline.objects.create(klass=klass, quiz=quiz, due_at=timezone.now() + timedelta(days=3))
+    assert "늦음으로 표시합니다" in client.get(klass.get_absolute_url()).content.decode()
+    klass.late_policy = klass.LatePolicy.CLOSE
+    klass.save()
+    learner = Client()
+    learner.force_login(alice)
+    assert "마감이 지나면 그 퀴즈에는 더 답할 수 없습니다" in learner.get(klass.get_absolute_url()).content.decode()
