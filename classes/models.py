@@ -6,6 +6,7 @@ Leaving or being removed deletes the membership only; a learner's own records st
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from core.models import owner_key
+from core.personal import holds_until, learners_changed
 from course.models import Course, Lecture
 from quizzes.models import Quiz
 
@@ -184,6 +187,27 @@ class Extension(models.Model):
         return f"{self.deadline} · {self.user}"
 
 
+def due_label(due_at, time_zone, now=None):
+    """ "마감 D-3", "오늘 마감" or "마감 지남", counted in days of the class's time zone."""
+    now = now or timezone.now()
+    if due_at < now:
+        return _("마감 지남")
+    zone = ZoneInfo(time_zone)
+    days = (timezone.localtime(due_at, zone).date() - timezone.localtime(now, zone).date()).days
+    return _("오늘 마감") if days == 0 else ngettext("마감 D-%(days)d", "마감 D-%(days)d", days) % {"days": days}
+
+
+def label_changes_at(due_at, time_zone, now=None):
+    """When ``due_label`` next reads differently: the next midnight of the class's zone, or the
+    due time itself if that comes first; None once it has passed."""
+    now = now or timezone.now()
+    if due_at < now:
+        return None
+    zone = ZoneInfo(time_zone)
+    midnight = timezone.localtime(now, zone).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return min(due_at, midnight)
+
+
 @dataclass
 class Due:
     """A deadline as one learner has it: the class's date, or their extension's."""
@@ -193,17 +217,73 @@ class Due:
     extension: Extension | None = None
 
     def label(self, now=None):
-        """ "마감 D-3", "오늘 마감" or "마감 지남", counted in days of the class's time zone."""
-        now = now or timezone.now()
-        if self.due_at < now:
-            return _("마감 지남")
-        zone = ZoneInfo(self.deadline.klass.time_zone)
-        days = (timezone.localtime(self.due_at, zone).date() - timezone.localtime(now, zone).date()).days
-        return _("오늘 마감") if days == 0 else ngettext("마감 D-%(days)d", "마감 D-%(days)d", days) % {"days": days}
+        return due_label(self.due_at, self.deadline.klass.time_zone, now)
 
 
-CLOSING_KEY = "classes-closing:{}"
-CLOSING_TIMEOUT = 600
+DUES_KEY = "classes-dues:{}"
+DUES_TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class LearnerDue:
+    """One of a learner's due dates, across their classes, as their pages and the answer check
+    read it (kept in the shared cache: plain values only)."""
+
+    class_name: str
+    time_zone: str
+    closes: bool  # the class refuses answers after it
+    lecture_id: int
+    quiz_id: int | None  # None: the lecture's reading
+    title: str
+    url: str
+    due_at: object
+    extended: bool
+
+    def label(self, now=None):
+        changes_at = label_changes_at(self.due_at, self.time_zone, now)
+        if changes_at is not None:
+            holds_until(changes_at)  # a page kept with this label is kept no longer (core.personal)
+        return due_label(self.due_at, self.time_zone, now)
+
+    @property
+    def passed(self):
+        return self.due_at < timezone.now()
+
+
+def learner_dues(user):
+    """Every due date of ``user`` in the classes they learn in (their extension's date where they
+    have one), soonest first. Kept in the shared cache per learner, so an answer or a page asks no
+    query for it; every change that could alter it forgets the learner's entry (``forget_dues``)."""
+    key = DUES_KEY.format(user.pk)
+    stored = cache.get(key)
+    if stored is None:
+        stored = (_learner_dues(user),)  # in a tuple: the metrics backends return an empty list as a miss
+        cache.set(key, stored, DUES_TIMEOUT)
+    return stored[0]
+
+
+def _learner_dues(user):
+    deadlines = list(
+        Deadline.objects.filter(klass__memberships__user=user, klass__memberships__role=Role.LEARNER).select_related(
+            "klass", "quiz__section__lecture__course", "quiz__lecture", "lecture__course"
+        )
+    )
+    extended = {e.deadline_id: e.due_at for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
+    dues = [
+        LearnerDue(
+            class_name=d.klass.name,
+            time_zone=d.klass.time_zone,
+            closes=d.klass.late_policy == Class.LatePolicy.CLOSE,
+            lecture_id=d.quiz.lecture_id if d.quiz_id else d.lecture_id,
+            quiz_id=d.quiz_id,
+            title=str(d.target),
+            url=d.target.get_absolute_url(),
+            due_at=extended.get(d.pk, d.due_at),
+            extended=d.pk in extended,
+        )
+        for d in deadlines
+    ]
+    return sorted(dues, key=lambda due: due.due_at)
 
 
 @dataclass(frozen=True)
@@ -218,31 +298,15 @@ class Closing:
 def closing_times(user):
     """quiz id → Closing, for the quizzes a class of ``user``'s closes at its deadline (their
     extension's date if they have one). A quiz is left out while any class of theirs with a due
-    date for it still takes late answers. Kept in the shared cache per learner, so an answer asks
-    no query for it; every change that could alter it forgets the learner's entry (``forget_closing``)."""
-    key = CLOSING_KEY.format(user.pk)
-    stored = cache.get(key)
-    if stored is None:
-        stored = (_closing_times(user),)  # in a tuple: the metrics backends return an empty {} as a miss
-        cache.set(key, stored, CLOSING_TIMEOUT)
-    return stored[0]
-
-
-def _closing_times(user):
-    deadlines = list(
-        Deadline.objects.filter(
-            quiz__isnull=False, klass__memberships__user=user, klass__memberships__role=Role.LEARNER
-        ).select_related("klass")
-    )
-    extended = {e.deadline_id: e.due_at for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
-    accepting = {d.quiz_id for d in deadlines if d.klass.late_policy == Class.LatePolicy.ACCEPT}
+    date for it still takes late answers."""
+    dues = [due for due in learner_dues(user) if due.quiz_id is not None]
+    accepting = {due.quiz_id for due in dues if not due.closes}
     closing = {}
-    for deadline in deadlines:
-        if deadline.quiz_id in accepting:
+    for due in dues:
+        if due.quiz_id in accepting:
             continue
-        due_at = extended.get(deadline.pk, deadline.due_at)
-        if deadline.quiz_id not in closing or closing[deadline.quiz_id].due_at < due_at:
-            closing[deadline.quiz_id] = Closing(due_at, deadline.klass.name, deadline.klass.time_zone)
+        if due.quiz_id not in closing or closing[due.quiz_id].due_at < due.due_at:
+            closing[due.quiz_id] = Closing(due.due_at, due.class_name, due.time_zone)
     return closing
 
 
@@ -252,11 +316,14 @@ def closing_due(user, quiz_id, now=None):
     return closing if closing is not None and (now or timezone.now()) > closing.due_at else None
 
 
-def forget_closing(user_ids):
-    """Drop these learners' cached closing times, now and once the change commits."""
-    keys = [CLOSING_KEY.format(pk) for pk in user_ids]
+def forget_dues(user_ids):
+    """These learners' due dates changed: drop their cached ones and their kept pages, now and
+    once the change commits."""
+    user_ids = list(user_ids)
+    keys = [DUES_KEY.format(pk) for pk in user_ids]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+    learners_changed([owner_key(pk, None) for pk in user_ids])
 
 
 def dues_of(klass, user):

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classes.models import Class, Deadline, Extension, Membership, closing_due, forget_closing
+from classes.models import Class, Deadline, Extension, Membership, closing_due, forget_dues
 from quizzes.kinds.base import AnswerError
 from quizzes.signals import answer_recording
 
@@ -36,15 +36,15 @@ def _learners_of(klass_id):
 @receiver([post_save, post_delete], sender=Membership)
 @receiver([post_save, post_delete], sender=Extension)
 def membership_or_extension_changed(sender, instance, **kwargs):
-    forget_closing([instance.user_id])
+    forget_dues([instance.user_id])
 
 
 @receiver([post_save, post_delete], sender=Deadline)
 def deadline_changed(sender, instance, **kwargs):
-    forget_closing(_learners_of(instance.klass_id))
+    forget_dues(_learners_of(instance.klass_id))
 
 
 @receiver(post_save, sender=Class)
 def class_changed(sender, instance, created, **kwargs):
     if not created:
-        forget_closing(_learners_of(instance.pk))
+        forget_dues(_learners_of(instance.pk))

@@ -76,6 +76,13 @@ def learner_changed(learner):
     transaction.on_commit(lambda: cache.delete(key))
 
 
+def learners_changed(learners):
+    """``learner_changed`` for many learners at once (a class's deadline moved)."""
+    keys = [f"learner-state:{learner}" for learner in learners]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 class _Kept:
     """A learner's rendered pieces for one page, kept until their state or the content changes,
     or until what they show changes by itself (``holds_until``)."""

@@ -93,6 +93,13 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     expect(alice.locator(".due__label")).to_have_text(re.compile("마감 D-1|오늘 마감"))
     bora.reload()
     expect(bora.locator(".due__label")).to_have_text("마감 지남")
+    alice.goto("/")  # and on home, and on the lesson, in the class's zone
+    expect(alice.locator(".due-panel")).to_contain_text(quiz.title)
+    expect(alice.locator(".due-panel")).to_contain_text("(Asia/Seoul)")
+    looked_at(alice, "home-dues")
+    alice.goto(quiz.section.get_absolute_url())
+    expect(alice.locator(".due-panel")).to_contain_text("연장됨")
+    looked_at(alice, "lesson-dues")
     for learner in (alice, bora):
         learner.goto(quiz.section.get_absolute_url())
         answer_all(learner, quiz, first_correct=learner is bora)

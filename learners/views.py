@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import csv_response
 from course.models import Lecture, Section
 from course.views import toc_context, with_progress
-from learners import accounts, analytics, review, selectors, services
+from learners import accounts, analytics, panels, review, selectors, services
 from learners.forms import AddressForm, DeleteAccountForm, MistakeFilterForm, SignupForm
 from learners.models import ReviewCard
 from quizzes.models import STATISTICS_PERMISSION, Question, Quiz
@@ -179,6 +179,7 @@ def dashboard(request):
         "mistakes": mistakes[:DASHBOARD_MISTAKES],
         "mistake_count": len(mistakes),
         "resume": services.last_visited(owner),
+        "panels": panels.dashboard_panels(request),
     }
     return render(request, "learners/dashboard.html", context)
 
