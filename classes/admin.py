@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from classes.models import Class, Membership
+from classes.models import Class, Membership, Reminder
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,3 +16,19 @@ class ClassAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["code"]
     inlines = [MembershipInline]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What the reminder command sent: a record, read only."""
+
+    list_display = ["sent_at", "kind", "klass", "user", "address", "subject"]
+    list_filter = ["kind", "klass"]
+    search_fields = ["user__username", "address", "subject"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,11 @@
-"""A class's forms: creating it, and adding one of its staff."""
+"""A class's forms: creating it, its staff, its due dates, its gradebook's filter, one's reminders."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from classes.gradebook import SORTS
-from classes.models import Class, Deadline, Role
+from classes.models import Class, Deadline, Membership, Role
 from course.models import Course, Lecture
 from quizzes.models import Quiz
 
@@ -82,3 +82,19 @@ class ExtensionForm(forms.Form):
         )
         self.fields["deadline"].queryset = klass.deadlines.select_related("quiz", "lecture")
         self.fields["deadline"].empty_label = None  # the first deadline, not a blank to forget
+
+
+class ReminderForm(forms.ModelForm):
+    prefix = "reminders"
+
+    class Meta:
+        model = Membership
+        fields = ["reminders", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reminders"].help_text = (
+            _("마감 48시간 전까지 끝내지 않은 퀴즈나 읽기가 있으면 메일로 알려 드립니다.")
+            if self.instance.role == Role.LEARNER
+            else _("월요일 아침마다 반의 한 주 요약을 메일로 보내 드립니다.")
+        )

@@ -118,6 +118,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("역할"), max_length=16, choices=Role.choices, default=Role.LEARNER)
     joined_at = models.DateTimeField(_("참여한 때"), default=timezone.now)
+    reminders = models.BooleanField(_("알림 메일 받기"), default=True)
+    language = models.CharField(_("알림 메일 언어"), max_length=8, choices=settings.LANGUAGES, default="ko")
 
     class Meta:
         ordering = ["klass", "role", "user__username"]
@@ -334,3 +336,33 @@ def dues_of(klass, user):
         Due(d, extensions[d.pk].due_at if d.pk in extensions else d.due_at, extensions.get(d.pk)) for d in deadlines
     ]
     return sorted(dues, key=lambda due: due.due_at)
+
+
+class Reminder(models.Model):
+    """An e-mail the reminder command sent (or is sending): one per learner and ``key``, so a
+    second run sends nothing twice. The key names what it was about: a due date as it stood
+    ("due:<deadline>:<time>", so a moved deadline is reminded of again) or a week's digest."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("마감 알림")
+        DIGEST = "digest", _("주간 요약")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("받는 사람")
+    )
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("반"))
+    kind = models.CharField(_("종류"), max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    address = models.EmailField(_("주소"))
+    subject = models.CharField(_("제목"), max_length=200)
+    run = models.CharField(max_length=32, editable=False)  # the run that claimed it
+    sent_at = models.DateTimeField(_("보낸 때"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = pgettext_lazy("model", "보낸 알림")
+        verbose_name_plural = pgettext_lazy("model plural", "보낸 알림")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="reminder_once_per_user_and_key")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.user} · {self.subject}"

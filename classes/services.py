@@ -1,6 +1,7 @@
 """The writes of a class: creating it, joining, leaving, its code and its staff."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
 
 from classes.models import Class, Deadline, Extension, Membership, Role, new_code
@@ -24,7 +25,8 @@ def class_join(*, klass, user):
         raise ClassError(_("이 반은 지금 참여를 받지 않습니다. 교수자에게 새 링크를 받으세요."))
     try:
         with transaction.atomic():
-            return Membership.objects.get_or_create(klass=klass, user=user, defaults={"role": Role.LEARNER})[0]
+            defaults = {"role": Role.LEARNER, "language": get_supported_language_variant(get_language())}
+            return Membership.objects.get_or_create(klass=klass, user=user, defaults=defaults)[0]
     except IntegrityError:  # the other request of a double click made it
         return Membership.objects.get(klass=klass, user=user)
 
@@ -87,3 +89,9 @@ def extension_grant(*, deadline, user, due_at, reason, by):
         raise ClassError(_("연장한 마감은 원래 마감보다 뒤여야 합니다."))
     defaults = {"due_at": due_at, "reason": reason, "granted_by": by}
     return Extension.objects.update_or_create(deadline=deadline, user=user, defaults=defaults)[0]
+
+
+def reminders_set(*, membership, reminders, language):
+    """A learner's choice of reminder e-mails: on or off, and their language."""
+    membership.reminders, membership.language = reminders, language
+    membership.save(update_fields=["reminders", "language"])

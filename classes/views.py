@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from classes import gradebook, services
-from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, StaffForm
+from classes import gradebook, overview, services
+from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, ReminderForm, StaffForm
 from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
 from core.exports import csv_response, xlsx_response
+from quizzes.stats import analyse
 
 CREATE_PERMISSION = "classes.add_class"
 DOWNLOADS = {"csv": csv_response, "xlsx": xlsx_response}
@@ -64,8 +65,10 @@ def class_list(request):
 @require_GET
 def class_detail(request, pk):
     klass = _class(request, pk)
-    role = klass.role_of(request.user)
+    membership = klass.memberships.get(user=request.user)
+    role = membership.role
     context = {"klass": klass, "role": role, "manages": role in MANAGING_ROLES}
+    context["reminder_form"] = ReminderForm(instance=membership) if role in (Role.LEARNER, *MANAGING_ROLES) else None
     if role == "learner":
         context["dues"] = dues_of(klass, request.user)
     else:
@@ -103,6 +106,20 @@ def leave(request, pk):
         request, _("「%(name)s」 반을 떠났습니다. 지금까지의 학습 기록은 그대로 남습니다.") % {"name": klass.name}
     )
     return redirect("classes:list")
+
+
+@login_required
+@require_POST
+def reminders(request, pk):
+    """One's own reminder e-mails in this class: on or off, and in which language."""
+    klass = _class(request, pk, [Role.LEARNER, *MANAGING_ROLES])
+    membership = klass.memberships.get(user=request.user)
+
+    def save(data):
+        services.reminders_set(membership=membership, **data)
+        messages.success(request, _("알림 메일 설정을 저장했습니다."))
+
+    return _carried_out(request, klass, ReminderForm(request.POST, instance=membership), save)
 
 
 @login_required
@@ -159,6 +176,21 @@ def gradebook_view(request, pk):
     return render(
         request, f"classes/gradebook.html{partial}", {"klass": klass, "form": form, "quizzes": quizzes, "rows": rows}
     )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def overview_view(request, pk):
+    """The class at a glance: completion per section, who needs attention, and one quiz's item
+    analysis over the class's learners alone (``?quiz=``; htmx swaps that part)."""
+    klass = _class(request, pk, STAFF_ROLES)
+    context = {"klass": klass, **overview.overview(klass)}
+    quizzes = [quiz for quiz, _done in context["quizzes"]]
+    quiz = next((q for q in quizzes if str(q.pk) == request.GET.get("quiz")), quizzes[0] if quizzes else None)
+    context |= {"quiz": quiz, "analysis": analyse(quiz, users=context["learner_ids"]) if quiz else None}
+    partial = "#analysis" if request.htmx and not request.htmx.history_restore_request else ""
+    return render(request, f"classes/overview.html{partial}", context)
 
 
 @login_required

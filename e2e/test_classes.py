@@ -142,6 +142,15 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
         looked_at(page, name)
     staff.goto(f"/classes/{klass.pk}/gradebook/")
     looked_at(staff, "gradebook")
+    staff.goto(klass.get_absolute_url())
+    staff.get_by_role("link", name="반 개요").click()
+    expect(staff.locator(".heat-map")).to_be_visible()
+    attention = staff.locator("section").filter(has=staff.locator("#attention-heading"))
+    expect(attention).to_contain_text("지금은 없습니다.")  # both answered today, neither failed two quizzes
+    staff.get_by_label("퀴즈", exact=True).select_option(value=str(quiz.pk))
+    expect(staff.locator("#analysis")).to_contain_text("첫 번째로 끝낸 응시 2건만")
+    looked_at(staff, "overview")
+    staff.goto(f"/classes/{klass.pk}/gradebook/")
 
     # the gradebook's row leads to the learner's page: the late attempt, its answers and versions
     staff.get_by_role("link", name="bora").click()

@@ -162,8 +162,9 @@ class QuizAnalysis:
         }
 
 
-def first_finished_attempts(quiz):
-    return Attempt.objects.filter(quiz=quiz, number=1, finished_at__isnull=False)
+def first_finished_attempts(quiz, users=None):
+    attempts = Attempt.objects.filter(quiz=quiz, number=1, finished_at__isnull=False)
+    return attempts if users is None else attempts.filter(user__in=users)
 
 
 # Per question, over first attempts: Σx, Σx² and Σx·T, with x the item's score and T the
@@ -178,10 +179,11 @@ ITEM_SUMS = """
 """
 
 
-def analyse(quiz):
-    """The quiz's item analysis in seven queries, whatever the number of attempts."""
+def analyse(quiz, users=None):
+    """The quiz's item analysis in seven queries, whatever the number of attempts; of ``users``'
+    attempts only, when given (a class's learners)."""
     questions = list(quiz.questions.all())
-    attempts = first_finished_attempts(quiz)
+    attempts = first_finished_attempts(quiz, users)
     n = attempts.count()
     scores = list(
         Answer.objects.filter(credit__gt=0, attempt__in=attempts)

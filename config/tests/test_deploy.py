@@ -90,6 +90,8 @@ def validation_errors(objects):
 
 
 def pod_spec(obj):
+    if obj["kind"] == "CronJob":
+        return obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     return obj["spec"]["template"]["spec"]
 
 
@@ -203,7 +205,9 @@ def test_the_deployment_probes_health_and_readiness_endpoints(production):
     assert container["startupProbe"]["failureThreshold"] * container["startupProbe"]["periodSeconds"] >= 60
 
 
-@pytest.mark.parametrize(("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate")])
+@pytest.mark.parametrize(
+    ("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate"), ("CronJob", "course-reminders")]
+)
 def test_pods_run_as_non_root_on_a_read_only_filesystem_with_a_writable_tmp(production, kind, name):
     spec = pod_spec(only(production, kind, name))
     assert spec["securityContext"]["runAsNonRoot"] is True
@@ -233,6 +237,25 @@ def test_the_job_migrates_and_the_web_pods_never_do(production):
     assert "migrate" not in " ".join(web.get("command", []) + web.get("args", []))
 
 
+def test_the_reminders_run_hourly_one_run_at_a_time(production):
+    cron = only(production, "CronJob", "course-reminders")
+    minute, hour, *rest = cron["spec"]["schedule"].split()
+    assert minute.isdigit() and hour == "*" and rest == ["*", "*", "*"]
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    (container,) = pod_spec(cron)["containers"]
+    assert "manage.py send_reminders" in " ".join(container["command"])
+    assert pod_spec(cron)["restartPolicy"] in {"Never", "OnFailure"}
+    config = only(production, "ConfigMap", CONFIG_MAP)["data"]
+    assert config["SITE_URL"] == "https://course.example.org"  # the e-mails' links
+
+
+def test_compose_runs_the_reminders_hourly():
+    reminders = compose_app_services()["reminders"]
+    command = command_line(reminders["command"])
+    assert "manage.py send_reminders" in command and "sleep 3600" in command and "while true" in command
+    assert reminders["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
 def test_the_web_pods_drain_before_they_stop(production):
     spec = pod_spec(only(production, "Deployment", "course-web"))
     (container,) = spec["containers"]
@@ -240,7 +263,9 @@ def test_the_web_pods_drain_before_they_stop(production):
     assert spec["terminationGracePeriodSeconds"] > 5
 
 
-@pytest.mark.parametrize(("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate")])
+@pytest.mark.parametrize(
+    ("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate"), ("CronJob", "course-reminders")]
+)
 def test_every_env_from_refers_to_the_config_map_and_the_secret(production, kind, name):
     (container,) = pod_spec(only(production, kind, name))["containers"]
     refs = [(ref_kind, source[ref_kind]["name"]) for source in container["envFrom"] for ref_kind in source]
@@ -328,7 +353,7 @@ def test_prometheus_scrapes_the_web_pods_on_the_metrics_port(production):
 def test_compose_runs_two_app_containers_behind_a_proxy_with_postgres_and_redis():
     services = compose()["services"]
     app = compose_app_services()
-    assert set(app) == {"migrate", "web1", "web2"}
+    assert set(app) == {"migrate", "web1", "web2", "reminders"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["proxy"]["image"].startswith("nginx:")

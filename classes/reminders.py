@@ -1,0 +1,185 @@
+"""The reminder e-mails: 48 hours before a due date, to each learner of the class who has not
+finished it and has not turned reminders off; and once a week, a digest to the class's instructor
+and co-instructors. ``send_reminders`` runs hourly (a Kubernetes CronJob, a compose service).
+
+Each e-mail is claimed before it is sent, by a ``Reminder`` row unique per user and key: a second
+run (or one running beside it) finds the claim and sends nothing twice. A message the mail server
+refuses gives its claim back, so the next run tries it again. The queries are a fixed number per
+due date and per class, whatever the number of learners."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from classes import overview
+from classes.models import MANAGING_ROLES, Class, Deadline, Extension, Membership, Reminder, Role
+from course.models import Section
+from quizzes.models import Attempt
+
+AHEAD = timedelta(hours=48)
+DIGEST_WEEKDAY, DIGEST_HOUR = 0, 8  # Monday 08:00 in the class's time zone
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    errors: list = field(default_factory=list)
+
+
+@dataclass
+class Mail:
+    membership: Membership
+    kind: str
+    key: str
+    template: str
+    context: dict
+    message: EmailMessage | None = None
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_reminders(now=None, connection=None):
+    """Send what is due at ``now``; returns an Outcome."""
+    now = now or timezone.now()
+    mails = list(_due_mails(now)) + list(_digests(now))
+    return _send(mails, connection or get_connection())
+
+
+def _due_mails(now):
+    """A learner's due date in (now, now + 48 h], their extension's where they have one."""
+    window = Q(due_at__gt=now, due_at__lte=now + AHEAD)
+    extended = Extension.objects.filter(due_at__gt=now, due_at__lte=now + AHEAD).values("deadline_id")
+    deadlines = Deadline.objects.filter(window | Q(pk__in=extended)).select_related(
+        "klass", "quiz__section__lecture__course", "quiz__lecture__course", "lecture__course"
+    )
+    for deadline in deadlines:
+        yield from _due_mails_of(deadline, now)
+
+
+def _due_mails_of(deadline, now):
+    klass = deadline.klass
+    extensions = dict(deadline.extensions.values_list("user_id", "due_at"))
+    members = list(
+        klass.memberships.filter(role=Role.LEARNER, reminders=True).exclude(user__email="").select_related("user")
+    )
+    done = _finished(deadline, [m.user_id for m in members])
+    for membership in members:
+        due_at = extensions.get(membership.user_id, deadline.due_at)
+        if membership.user_id in done or not now < due_at <= now + AHEAD:
+            continue
+        key = f"due:{deadline.pk}:{due_at.isoformat()}"
+        context = {
+            "klass": klass,
+            "deadline": deadline,
+            "due_at": due_at,
+            "extended": membership.user_id in extensions,
+            "target_url": absolute(deadline.target.get_absolute_url()),
+            "class_url": absolute(klass.get_absolute_url()),
+        }
+        yield Mail(membership, Reminder.Kind.DUE, key, "classes/email/due", context)
+
+
+def _finished(deadline, user_ids):
+    """Of ``user_ids``, those who have done the deadline's quiz or read all of its lecture."""
+    if deadline.quiz_id:
+        attempts = Attempt.objects.filter(quiz=deadline.quiz_id, user__in=user_ids, finished_at__isnull=False)
+        return set(attempts.values_list("user_id", flat=True).distinct())
+    sections = Section.objects.filter(Section.published_q(), lecture=deadline.lecture_id)
+    total = sections.count()
+    completed = (
+        sections.filter(progress__user__in=user_ids, progress__completed_at__isnull=False)
+        .values("progress__user")
+        .annotate(done=Count("id"))
+    )
+    return {row["progress__user"] for row in completed if row["done"] == total}
+
+
+def week_key(klass, now):
+    """The class's week (ISO year and week, in its zone) once its digest hour has come, else None."""
+    local = timezone.localtime(now, ZoneInfo(klass.time_zone))
+    monday = (local - timedelta(days=local.weekday())).replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if local < monday:
+        return None
+    year, week, _ = local.isocalendar()
+    return f"digest:{klass.pk}:{year}-W{week:02d}"
+
+
+def _digests(now):
+    for klass in Class.objects.select_related("course"):
+        key = week_key(klass, now)
+        if key is None:
+            continue
+        staff = list(
+            klass.memberships.filter(role__in=MANAGING_ROLES, reminders=True)
+            .exclude(user__email="")
+            .select_related("user")
+        )
+        if not staff or len(staff) == Reminder.objects.filter(key=key, user__in=[m.user_id for m in staff]).count():
+            continue
+        summary = overview.overview(klass, now)
+        if not summary["learner_count"]:
+            continue
+        upcoming = klass.deadlines.filter(due_at__gt=now, due_at__lte=now + timedelta(days=7))
+        context = {
+            "klass": klass,
+            **summary,
+            "upcoming": list(upcoming.select_related("quiz", "lecture")),
+            "overview_url": absolute(reverse("classes:overview", args=[klass.pk])),
+            "gradebook_url": absolute(reverse("classes:gradebook", args=[klass.pk])),
+        }
+        for membership in staff:
+            yield Mail(membership, Reminder.Kind.DIGEST, key, "classes/email/digest", context)
+
+
+def _render(mail):
+    with translation.override(mail.membership.language), timezone.override(mail.membership.klass.time_zone):
+        context = {**mail.context, "user": mail.membership.user}
+        subject = " ".join(render_to_string(f"{mail.template}_subject.txt", context).split())
+        body = render_to_string(f"{mail.template}.txt", context)
+    return subject, body
+
+
+def _send(mails, connection):
+    outcome, run = Outcome(), uuid.uuid4().hex
+    claims = []
+    for mail in mails:
+        subject, body = _render(mail)
+        user = mail.membership.user
+        claims.append(
+            Reminder(
+                user=user,
+                klass=mail.membership.klass,
+                kind=mail.kind,
+                key=mail.key,
+                address=user.email,
+                subject=subject,
+                run=run,
+            )
+        )
+        mail.message = EmailMessage(subject, body, to=[user.email])
+    Reminder.objects.bulk_create(claims, ignore_conflicts=True, batch_size=500)
+    mine = set(Reminder.objects.filter(run=run).values_list("user_id", "key"))
+    with connection:
+        for mail in mails:
+            if (mail.membership.user_id, mail.key) not in mine:
+                continue
+            try:
+                connection.send_messages([mail.message])
+            except OSError as error:  # smtplib.SMTPException too: the server refused it; the next run tries again
+                Reminder.objects.filter(run=run, user=mail.membership.user_id, key=mail.key).delete()
+                outcome.failed += 1
+                outcome.errors.append(f"{mail.message.to[0]}: {error}")
+            else:
+                outcome.sent += 1
+    return outcome
