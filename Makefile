@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/vnu.jar
 
-.PHONY: run dev test setup migrate load admin demo-accounts lint messages bench bench-search bench-review bench-stats bench-gift bench-revisions scale-test code-css clean
+.PHONY: run dev test setup migrate load admin demo-accounts lint messages bench bench-search bench-review bench-stats bench-gift bench-revisions bench-gradebook scale-test code-css clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -80,6 +80,10 @@ bench-gift: setup
 # Saving a section through the admin, with and without revisions (DATABASE_URL for PostgreSQL).
 bench-revisions: setup
 	$(BIN)/python scripts/bench_revisions.py
+
+# A class of 500 learners × 20 quizzes: the gradebook, its XLSX, and reminders for 5,000 (DATABASE_URL for PostgreSQL).
+bench-gradebook: setup
+	$(BIN)/python scripts/gradebook_bench.py
 
 # Three replicas behind nginx with real PostgreSQL and Redis, under load, through faults.
 scale-test: setup $(VNU_JAR)

@@ -74,11 +74,12 @@ def _due_mails_of(deadline, now):
         klass.memberships.filter(role=Role.LEARNER, reminders=True).exclude(user__email="").select_related("user")
     )
     done = _finished(deadline, [m.user_id for m in members])
+    sent = set(Reminder.objects.filter(key__startswith=f"due:{deadline.pk}:").values_list("user_id", "key"))
     for membership in members:
         due_at = extensions.get(membership.user_id, deadline.due_at)
-        if membership.user_id in done or not now < due_at <= now + AHEAD:
-            continue
         key = f"due:{deadline.pk}:{due_at.isoformat()}"
+        if membership.user_id in done or not now < due_at <= now + AHEAD or (membership.user_id, key) in sent:
+            continue
         context = {
             "klass": klass,
             "deadline": deadline,
