@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from classes import gradebook
-from classes.models import Membership
-from classes.services import class_create, class_join, class_leave
+from classes.models import Deadline, Extension, Membership
+from classes.services import ClassError, class_create, class_join, class_leave, extension_grant
 from course.tests.builders import make_lecture, make_section
 from quizzes.models import Answer, Attempt
 from quizzes.tests.builders import make_check
@@ -166,16 +166,23 @@ def test_the_gradebook_pages_at_100_learners_with_a_fixed_number_of_queries(setu
     assert client.get(url, {"page": 2}).content.decode().count('<th scope="row">') == 25
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    st.lists(st.tuples(st.sampled_from(["join", "leave", "answer"]), st.integers(0, 2), st.integers(0, 4)), max_size=12)
+    st.lists(
+        st.tuples(st.sampled_from(["join", "leave", "answer", "extend"]), st.integers(0, 2), st.integers(0, 4)),
+        max_size=14,
+    )
 )
-def test_any_order_of_joining_leaving_and_answering_keeps_the_gradebook_equal_to_a_recount(setup_once, steps):
-    """Property: the gradebook equals a recomputation from the raw answers of the current members.
-    The fixture is shared by the examples: each starts by clearing the class and the attempts."""
+def test_any_order_of_join_leave_answer_and_extend_keeps_the_gradebook_equal_to_a_recount(setup_once, steps):
+    """Property: the gradebook (whole, and as its page shows it) equals a recomputation from the
+    raw answers of the current members: the best attempt's score, whether it came after the
+    learner's due date (their extension's if granted), completion. The fixture is shared by the
+    examples: each starts by clearing the class, the extensions and the attempts."""
     klass, quiz, users = setup_once
+    deadline = klass.deadlines.get()
     Membership.objects.filter(klass=klass, role="learner").delete()
     Attempt.objects.filter(quiz=quiz).delete()
+    Extension.objects.all().delete()
     numbers = {}
     for action, who, points in steps:
         user = users[who]
@@ -183,27 +190,44 @@ def test_any_order_of_joining_leaving_and_answering_keeps_the_gradebook_equal_to
             class_join(klass=klass, user=user)
         elif action == "leave":
             class_leave(klass=klass, user=user)
+        elif action == "extend":
+            try:  # 1.5 to 4.5 hours after T0, where the deadline is at 0.5 and attempts finish at 1, 2, 3…
+                extension_grant(
+                    deadline=deadline, user=user, due_at=T0 + timedelta(hours=points + 0.5), reason="r", by=None
+                )
+            except ClassError:
+                pass  # not a learner of the class (now): refused, and nothing changes
         else:
             numbers[user.pk] = numbers.get(user.pk, 0) + 1
             finish(quiz, user, numbers[user.pk], points)
     members = set(Membership.objects.filter(klass=klass, role="learner").values_list("user", flat=True))
     expected = {}
     for user in users:
-        if user.pk in members:
-            percents = [
-                round(100 * sum(a.credit for a in attempt.answers.all()) / 4)
-                for attempt in Attempt.objects.filter(user=user, quiz=quiz)
-            ]
-            expected[user.username] = max(percents) if percents else None
-    found = {
-        row.user.username: row.cells[0].score.percent if row.cells[0] else None for row in gradebook.rows(klass, [quiz])
-    }
-    assert found == expected
+        if user.pk not in members:
+            continue
+        extension = Extension.objects.filter(deadline=deadline, user=user).first()
+        due = extension.due_at if extension else deadline.due_at
+        graded = [
+            (round(100 * sum(a.credit for a in attempt.answers.all()) / 4), -attempt.number, attempt.finished_at)
+            for attempt in Attempt.objects.filter(user=user, quiz=quiz)
+        ]
+        best = max(graded, default=None)
+        expected[user.username] = (best[0], best[2] > due, 100) if best else (None, False, 0)
+
+    def seen(rows):
+        return {
+            row.user.username: (row.cells[0].score.percent if row.cells[0] else None, row.late[0], row.completion)
+            for row in rows
+        }
+
+    assert seen(gradebook.rows(klass, [quiz])) == expected
+    assert seen(gradebook.page(klass)[1].object_list) == expected
 
 
 @pytest.fixture
 def setup_once(db):
     prof = User.objects.create_user("prof-p")
     quiz = make_check(make_section(lecture=make_lecture(), title="속성"), slug="property")
-    klass = class_create(course=quiz.lecture.course, name="속성 반", instructor=prof)
+    klass = class_create(course=quiz.lecture.course, name="속성 반", instructor=prof, starts_at=T0 - timedelta(days=1))
+    Deadline.objects.create(klass=klass, quiz=quiz, due_at=T0 + timedelta(minutes=30))
     return klass, quiz, [User.objects.create_user(f"p{n}") for n in range(3)]
