@@ -102,3 +102,32 @@ def test_other_readers_see_no_due_dates(lesson):
     assert "다가오는 마감" not in page(outsider, "/")
     class_join(klass=klass, user=User.objects.get(username="outsider"))
     assert "다가오는 마감" in page(outsider, "/")  # joining shows them at once
+
+
+def test_due_dates_cost_the_lesson_page_one_query_at_most(lesson):
+    """Issue 21's budget: a logged-in lesson page ≤ 4 queries, ≤ 5 with a class's due dates, when
+    the learner's pieces must be rendered again (their state changed); none when they are kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.personal import learner_changed
+
+    klass, quiz, section, alice, client = lesson
+
+    def counted():
+        learner_changed(f"u{alice.pk}")
+        page(client, section.get_absolute_url())  # the learner's dues enter the cache
+        learner_changed(f"u{alice.pk}")
+        with CaptureQueriesContext(connection) as rendered:
+            page(client, section.get_absolute_url())
+        with CaptureQueriesContext(connection) as kept:
+            page(client, section.get_absolute_url())
+        return len(rendered), len(kept)
+
+    page(client, section.get_absolute_url())
+    without = counted()
+    Deadline.objects.create(klass=klass, quiz=quiz, due_at=timezone.now() + timedelta(days=2))
+    Deadline.objects.create(klass=klass, lecture=section.lecture, due_at=timezone.now() + timedelta(days=3))
+    with_dues = counted()
+    assert with_dues[0] <= without[0] + 1 and with_dues[0] <= 5, (without, with_dues)
+    assert with_dues[1] == without[1], (without, with_dues)
