@@ -144,7 +144,8 @@ def graded_attempts(klass, user_ids, quizzes):
         by_id[pk] = graded
     due = DueDates(klass, quizzes)
     for pk, user_id, quiz_id, finished_at in _after_deadlines(due.deadlines, user_ids):
-        by_id[pk].late = finished_at > due(user_id, quiz_id)
+        if (graded := by_id.get(pk)) is not None:  # not one finished since the first query
+            graded.late = finished_at > due(user_id, quiz_id)
     return by_user
 
 
@@ -171,7 +172,7 @@ class DueDates:
 
     def __call__(self, user_id, quiz_id):
         deadline = self.deadlines.get(quiz_id)
-        return self.extended.get((user_id, deadline.pk), deadline.due_at) if deadline else None
+        return deadline.due_for(self.extended.get((user_id, deadline.pk))) if deadline else None
 
 
 def sorted_rows(found, sort):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -164,6 +165,10 @@ class Deadline(models.Model):
     def target(self):
         return self.quiz or self.lecture
 
+    def due_for(self, extended_to=None):
+        """One learner's date: their extension's, unless the deadline has since moved past it."""
+        return max(self.due_at, extended_to) if extended_to else self.due_at
+
 
 class Extension(models.Model):
     """One learner's later due date for one deadline, with the reason the staff gave."""
@@ -266,9 +271,11 @@ def learner_dues(user):
 
 def _learner_dues(user):
     deadlines = list(
-        Deadline.objects.filter(klass__memberships__user=user, klass__memberships__role=Role.LEARNER).select_related(
-            "klass", "quiz__section__lecture__course", "quiz__lecture", "lecture__course"
-        )
+        Deadline.objects.filter(
+            Q(quiz__in=Quiz.objects.published()) | Q(lecture__in=Lecture.objects.published()),
+            klass__memberships__user=user,
+            klass__memberships__role=Role.LEARNER,
+        ).select_related("klass", "quiz__section__lecture__course", "quiz__lecture", "lecture__course")
     )
     extended = {e.deadline_id: e.due_at for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
     dues = [
@@ -280,8 +287,8 @@ def _learner_dues(user):
             quiz_id=d.quiz_id,
             title=str(d.target),
             url=d.target.get_absolute_url(),
-            due_at=extended.get(d.pk, d.due_at),
-            extended=d.pk in extended,
+            due_at=d.due_for(extended.get(d.pk)),
+            extended=d.due_for(extended.get(d.pk)) > d.due_at,
         )
         for d in deadlines
     ]
@@ -332,9 +339,11 @@ def dues_of(klass, user):
     """The class's deadlines as ``user`` has them, soonest first (two queries)."""
     deadlines = list(klass.deadlines.select_related("quiz", "lecture", "klass"))
     extensions = {e.deadline_id: e for e in Extension.objects.filter(deadline__in=deadlines, user=user)}
-    dues = [
-        Due(d, extensions[d.pk].due_at if d.pk in extensions else d.due_at, extensions.get(d.pk)) for d in deadlines
-    ]
+    dues = []
+    for deadline in deadlines:
+        extension = extensions.get(deadline.pk)
+        due_at = deadline.due_for(extension.due_at if extension else None)
+        dues.append(Due(deadline, due_at, extension if due_at > deadline.due_at else None))
     return sorted(dues, key=lambda due: due.due_at)
 
 
@@ -363,6 +372,7 @@ class Reminder(models.Model):
         verbose_name = pgettext_lazy("model", "보낸 알림")
         verbose_name_plural = pgettext_lazy("model plural", "보낸 알림")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="reminder_once_per_user_and_key")]
+        indexes = [models.Index(fields=["key"], name="reminder_key"), models.Index(fields=["run"], name="reminder_run")]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.user} · {self.subject}"

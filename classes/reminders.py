@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 
 from classes import overview
 from classes.models import MANAGING_ROLES, Class, Deadline, Extension, Membership, Reminder, Role
-from course.models import Section
-from quizzes.models import Attempt
+from course.models import Lecture, Section
+from quizzes.models import Attempt, Quiz
 
 AHEAD = timedelta(hours=48)
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 8  # Monday 08:00 in the class's time zone
@@ -60,11 +60,15 @@ def _due_mails(now):
     """A learner's due date in (now, now + 48 h], their extension's where they have one."""
     window = Q(due_at__gt=now, due_at__lte=now + AHEAD)
     extended = Extension.objects.filter(due_at__gt=now, due_at__lte=now + AHEAD).values("deadline_id")
-    deadlines = Deadline.objects.filter(window | Q(pk__in=extended)).select_related(
+    deadlines = Deadline.objects.filter(window | Q(pk__in=extended), _published_target()).select_related(
         "klass", "quiz__section__lecture__course", "quiz__lecture__course", "lecture__course"
     )
     for deadline in deadlines:
         yield from _due_mails_of(deadline, now)
+
+
+def _published_target():
+    return Q(quiz__in=Quiz.objects.published()) | Q(lecture__in=Lecture.objects.published())
 
 
 def _due_mails_of(deadline, now):
@@ -76,7 +80,7 @@ def _due_mails_of(deadline, now):
     done = _finished(deadline, [m.user_id for m in members])
     sent = set(Reminder.objects.filter(key__startswith=f"due:{deadline.pk}:").values_list("user_id", "key"))
     for membership in members:
-        due_at = extensions.get(membership.user_id, deadline.due_at)
+        due_at = max(extensions.get(membership.user_id, deadline.due_at), deadline.due_at)
         key = f"due:{deadline.pk}:{due_at.isoformat()}"
         if membership.user_id in done or not now < due_at <= now + AHEAD or (membership.user_id, key) in sent:
             continue
@@ -84,7 +88,7 @@ def _due_mails_of(deadline, now):
             "klass": klass,
             "deadline": deadline,
             "due_at": due_at,
-            "extended": membership.user_id in extensions,
+            "extended": due_at > deadline.due_at,
             "target_url": absolute(deadline.target.get_absolute_url()),
             "class_url": absolute(klass.get_absolute_url()),
         }
@@ -164,23 +168,30 @@ def _send(mails, connection):
                 kind=mail.kind,
                 key=mail.key,
                 address=user.email,
-                subject=subject,
+                subject=subject[:200],
                 run=run,
             )
         )
         mail.message = EmailMessage(subject, body, to=[user.email])
     Reminder.objects.bulk_create(claims, ignore_conflicts=True, batch_size=500)
-    mine = set(Reminder.objects.filter(run=run).values_list("user_id", "key"))
-    with connection:
-        for mail in mails:
-            if (mail.membership.user_id, mail.key) not in mine:
-                continue
-            try:
-                connection.send_messages([mail.message])
-            except OSError as error:  # smtplib.SMTPException too: the server refused it; the next run tries again
-                Reminder.objects.filter(run=run, user=mail.membership.user_id, key=mail.key).delete()
-                outcome.failed += 1
-                outcome.errors.append(f"{mail.message.to[0]}: {error}")
-            else:
-                outcome.sent += 1
+    mine = {(user, key): pk for pk, user, key in Reminder.objects.filter(run=run).values_list("pk", "user_id", "key")}
+    sent = set()
+    try:
+        with connection:
+            for mail in mails:
+                claim = (mail.membership.user_id, mail.key)
+                if claim not in mine:
+                    continue
+                try:
+                    connection.send_messages([mail.message])
+                except OSError as error:  # smtplib.SMTPException too: the server refused this one
+                    outcome.failed += 1
+                    outcome.errors.append(f"{mail.message.to[0]}: {error}")
+                else:
+                    sent.add(claim)
+                    outcome.sent += 1
+    finally:  # refused, or the server down, or the run stopped: unsent is unclaimed, for the next run
+        unsent = [pk for claim, pk in mine.items() if claim not in sent]
+        for start in range(0, len(unsent), 500):
+            Reminder.objects.filter(pk__in=unsent[start : start + 500]).delete()
     return outcome

@@ -185,12 +185,12 @@ def overview_view(request, pk):
     """The class at a glance: completion per section, who needs attention, and one quiz's item
     analysis over the class's learners alone (``?quiz=``; htmx swaps that part)."""
     klass = _class(request, pk, STAFF_ROLES)
-    context = {"klass": klass, **overview.overview(klass)}
+    swap = request.htmx and not request.htmx.history_restore_request
+    context = {"klass": klass, **(overview.for_analysis(klass) if swap else overview.overview(klass))}
     quizzes = [quiz for quiz, _done in context["quizzes"]]
     quiz = next((q for q in quizzes if str(q.pk) == request.GET.get("quiz")), quizzes[0] if quizzes else None)
     context |= {"quiz": quiz, "analysis": analyse(quiz, users=context["learner_ids"]) if quiz else None}
-    partial = "#analysis" if request.htmx and not request.htmx.history_restore_request else ""
-    return render(request, f"classes/overview.html{partial}", context)
+    return render(request, "classes/overview.html" + ("#analysis" if swap else ""), context)
 
 
 @login_required

@@ -177,3 +177,47 @@ def test_the_command_reports_what_it_sent(klass):
     call_command("send_reminders", "--now", NOW.isoformat(), stdout=out)
     assert out.getvalue().strip() == "sent 3, failed 0"
     assert Membership.objects.filter(reminders=True).count() == 3
+
+
+class Down:
+    """A mail server that cannot be reached."""
+
+    def __enter__(self):
+        raise OSError("Connection refused")
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_a_server_that_is_down_loses_no_reminder(klass):
+    Deadline.objects.create(klass=klass, quiz=klass.quiz, due_at=NOW + timedelta(hours=20))
+    with pytest.raises(OSError):
+        send_reminders(now=NOW, connection=Down())  # the command fails, and says so
+    assert not Reminder.objects.exists()  # nothing is left claimed
+    assert send_reminders(now=NOW + timedelta(hours=1)).sent == 3
+
+
+def test_a_long_title_still_fits_the_record_and_an_unpublished_quiz_is_not_reminded_of(klass):
+    klass.quiz.title = "긴 제목 " * 40
+    klass.quiz.save()
+    Deadline.objects.create(klass=klass, quiz=klass.quiz, due_at=NOW + timedelta(hours=20))
+    assert send_reminders(now=NOW).sent == 3 and len(Reminder.objects.first().subject) <= 200
+    Reminder.objects.all().delete()
+    klass.quiz.is_published = False
+    klass.quiz.save()
+    assert send_reminders(now=NOW).sent == 0
+
+
+def test_a_deadline_moved_past_an_extension_gives_the_later_date(klass):
+    deadline = Deadline.objects.create(klass=klass, quiz=klass.quiz, due_at=NOW + timedelta(hours=10))
+    alice = User.objects.get(username="alice")
+    Extension.objects.create(deadline=deadline, user=alice, due_at=NOW + timedelta(hours=30), reason="병가")
+    deadline.due_at = NOW + timedelta(days=5)  # the class gets more time than alice's extension
+    deadline.save()
+    assert send_reminders(now=NOW).sent == 0  # nobody is due within 48 hours now
+    from classes.models import dues_of, learner_dues
+
+    (due,) = dues_of(klass, alice)
+    assert due.due_at == deadline.due_at and due.extension is None
+    (mine,) = learner_dues(alice)
+    assert mine.due_at == deadline.due_at and not mine.extended
