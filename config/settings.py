@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "quizzes",
     "learners",
     "classes",
+    "lti_tool",
+    "lti",
 ]
 
 MIDDLEWARE = [

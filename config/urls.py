@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("learners.account_urls")),
     path("", include("learners.urls")),
     path("", include("classes.urls")),
+    path("", include("lti.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("course.urls")),
 ]

@@ -22,7 +22,7 @@ from django.test import override_settings
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
 # What makemessages reads: the apps, templates and scripts (content/ is not interface text).
-SOURCES = ["config", "core", "course", "learners", "classes", "quizzes", "templates", "static"]
+SOURCES = ["config", "core", "course", "learners", "classes", "lti", "quizzes", "templates", "static"]
 DOMAINS = ["django", "djangojs"]
 HANGUL = re.compile("[가-힣]")
 

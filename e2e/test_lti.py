@@ -1,0 +1,45 @@
+"""An LTI 1.3 launch in Chromium: the test platform's login initiation sends the browser to the
+tool, the tool to the platform's auth endpoint, whose form posts the signed id_token back; the
+learner lands on the lesson signed in. The refusal page has no axe-core violation."""
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import ARTIFACTS, axe_violations
+from lti.tests.platform import Platform
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def platform(db):
+    platform = Platform()
+    platform.register()
+    yield platform
+    platform.close()
+
+
+def test_a_learner_launched_from_the_lms_reads_the_lesson_signed_in(browser, live_server, quizzes, platform):
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    section = quiz.section
+    target = live_server.url + section.get_absolute_url()
+    platform.launching = {"target": target}
+    page = browser.new_context(base_url=live_server.url).new_page()
+    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    page.goto(f"/lti/login/?{query}")
+    page.wait_for_url(f"**{section.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
+    assert platform.jwks_requests >= 1  # the signature was checked against the platform's JWKS
+
+
+def test_the_refusal_page_is_clear_and_accessible(browser, live_server, platform):
+    page = browser.new_context(base_url=live_server.url).new_page()
+    page.goto("/lti/login/?iss=https://unknown-lms.example&login_hint=x&target_link_uri=/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("LMS에서 열지 못했습니다")
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (width, scheme)
+            page.screenshot(path=ARTIFACTS / f"lti-refused-{width}-{scheme}.png", full_page=True)

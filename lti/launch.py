@@ -1,0 +1,179 @@
+"""An LTI 1.3 launch: checked by pylti1p3 (through django-lti), then by what pylti1p3 leaves out,
+and only then turned into a signed-in learner in the class their LMS course became.
+
+pylti1p3 checks the state, the id_token's signature against the platform's JWKS (and so its key
+id), its expiry, its audience (the registered client id), the deployment and the message's
+required claims. It does not use a nonce up (``UsedNonce`` does), and django-lti creates a
+deployment it has never seen (``ToolConfig`` refuses one instead). Nothing is written before
+every check has passed.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from hashlib import sha256
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model, login
+from django.db import IntegrityError, transaction
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lti_tool.models import Key, LtiDeployment, LtiLaunch
+from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
+from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
+from pylti1p3.deployment import Deployment
+
+from classes.models import Class, Membership, Role
+from course.models import Course
+from lti.models import ContextClass, UsedNonce
+from quizzes.models import Quiz
+
+TARGET_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+# What a resource link may open: the course, a lecture, a lesson, a quiz.
+TARGETS = {"course:course-detail", "course:lecture-detail", "course:section-detail", "quizzes:quiz-detail"}
+
+
+class Refused(Exception):
+    """A launch this tool turns down after pylti1p3 accepted it; the message is shown."""
+
+
+class ToolConfig(DjangoToolConfig):
+    """django-lti's configuration, except that a deployment not registered (and active) in the
+    admin is refused, not created; and the tool's first key pair is made when none is active yet
+    (``rotate_keys`` makes the next ones)."""
+
+    def find_registration_by_params(self, iss, client_id, *args, **kwargs):
+        if not Key.objects.active().exists():
+            Key.objects.generate()
+        return super().find_registration_by_params(iss, client_id, *args, **kwargs)
+
+    def find_deployment(self, iss, deployment_id):
+        return self._registered(registration__issuer=iss, deployment_id=deployment_id)
+
+    def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
+        return self._registered(
+            registration__issuer=iss, registration__client_id=client_id, deployment_id=deployment_id
+        )
+
+    def _registered(self, **lookups):
+        self.deployment = LtiDeployment.objects.filter(registration__is_active=True, is_active=True, **lookups).first()
+        return Deployment().set_deployment_id(self.deployment.deployment_id) if self.deployment else None
+
+
+def login_redirect(request, params):
+    """The OIDC login initiation's answer: to the platform's authorisation endpoint, with a state
+    (also set as a cookie) and a nonce, coming back to the launch URL."""
+    oidc = DjangoOIDCLogin(request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage())
+    return oidc.redirect(request.build_absolute_uri(reverse("lti:launch")))
+
+
+@dataclass
+class Launch:
+    launch: LtiLaunch
+    course: Course
+    target: str  # the path on this site it opens
+
+
+def validated(request):
+    """The launch posted to us, every check passed and its nonce used up; or Refused, or
+    pylti1p3's LtiException."""
+    message = DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage())
+    message.validate()
+    launch = LtiLaunch(message)
+    if not launch.is_resource_launch:
+        raise Refused(_("이 도구는 아직 이런 실행 요청을 받지 않습니다: 강의나 퀴즈로 가는 링크만 엽니다."))
+    course, target = _target(request, launch.get_claim(TARGET_CLAIM) or "")
+    _use_nonce(launch.get_launch_data())
+    return Launch(launch, course, target)
+
+
+def _target(request, uri):
+    """(course, path) of the page the link opens: one of this site's course pages, nothing else."""
+    parts = urlsplit(uri)
+    try:
+        match = resolve(parts.path) if parts.netloc in ("", request.get_host()) else None
+    except Resolver404:
+        match = None
+    if match is None or match.view_name not in TARGETS:
+        raise Refused(_("링크가 이 사이트의 강좌, 강의, 절이나 퀴즈를 가리키지 않습니다: %(uri)s") % {"uri": uri})
+    if match.view_name == "quizzes:quiz-detail":
+        quiz = Quiz.objects.published().select_related("lecture__course").filter(slug=match.kwargs["slug"]).first()
+        course = quiz.lecture.course if quiz else None
+    else:
+        course = Course.objects.published().filter(slug=match.kwargs["course_slug"]).first()
+    if course is None:
+        raise Refused(_("링크가 가리키는 강좌나 퀴즈가 공개되어 있지 않습니다: %(uri)s") % {"uri": uri})
+    return course, parts.path
+
+
+def _use_nonce(body):
+    expires = datetime.fromtimestamp(int(body["exp"]), tz=UTC)
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(issuer=body["iss"], nonce=body["nonce"], expires_at=expires)
+    except IntegrityError:
+        raise Refused(_("이미 한 번 쓴 실행 요청입니다. LMS에서 링크를 다시 눌러 주세요.")) from None
+    UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
+
+
+@transaction.atomic
+def enter(request, found):
+    """The launch's user, signed in: their own account, tied to (issuer, subject) and never found
+    by e-mail; in the class their LMS course became, with the role the LMS gave them."""
+    launch = found.launch
+    sync_data_from_launch(launch)
+    user = _account(launch.user)
+    klass = _class(launch.context, found.course)
+    role = role_of(launch.roles_claim)
+    if role is not None:
+        _take_part(klass, user, role)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+def _account(lti_user):
+    if lti_user.auth_user_id is None:
+        name = sha256(f"{lti_user.registration.uuid}:{lti_user.sub}".encode()).hexdigest()[:20]
+        lti_user.auth_user = get_user_model().objects.create_user(
+            f"lti-{name}",
+            email=lti_user.email or "",
+            first_name=(lti_user.given_name or lti_user.name)[:150],
+            last_name=lti_user.family_name[:150],
+        )  # no password: this account signs in through its LMS only
+        lti_user.save(update_fields=["auth_user"])
+    return lti_user.auth_user
+
+
+def _class(context, course):
+    found = ContextClass.objects.select_related("klass").filter(context=context).first()
+    if found is not None:
+        return found.klass
+    name = context.title or context.label or _("LMS 강좌")
+    klass = Class.objects.create(course=course, name=name[:100], joining_open=False)
+    ContextClass.objects.create(context=context, klass=klass)
+    return klass
+
+
+def role_of(roles):
+    """The class role of the LMS's context roles: a teaching assistant, an instructor, a learner."""
+    roles = set(roles or ())
+    if any(role.endswith("#TeachingAssistant") for role in roles):
+        return Role.ASSISTANT
+    if ROLE + "Instructor" in roles:
+        return Role.INSTRUCTOR
+    if ROLE + "Learner" in roles:
+        return Role.LEARNER
+    return None
+
+
+def _take_part(klass, user, role):
+    """The LMS decides the role; the class's first instructor stays its instructor."""
+    membership = Membership.objects.filter(klass=klass, user=user).first()
+    if role == Role.INSTRUCTOR and klass.memberships.filter(role=Role.INSTRUCTOR).exclude(user=user).exists():
+        role = Role.CO_INSTRUCTOR
+    if membership is None:
+        Membership.objects.create(klass=klass, user=user, role=role)
+    elif membership.role != role and membership.role != Role.INSTRUCTOR:
+        membership.role = role
+        membership.save(update_fields=["role"])

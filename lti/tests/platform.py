@@ -1,0 +1,154 @@
+"""A test platform on the wire, following the 1EdTech LTI 1.3 core specification: its own RSA
+key, its JWKS served by a real local HTTP server, id_tokens it signs; registered in the tool as
+an administrator would register Moodle or Canvas."""
+
+import html
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwcrypto import jwk
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+ROLES = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+
+
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_jwk(key, kid):
+    public = jwk.JWK.from_pyca(key.public_key())
+    return {**json.loads(public.export_public()), "kid": kid, "alg": "RS256", "use": "sig"}
+
+
+class Platform:
+    """One LMS: issuer, client id, deployment, and a key the JWKS server publishes."""
+
+    def __init__(self, issuer="https://lms.example.ac.kr", client_id="course-tool", deployment_id="dep-1"):
+        self.issuer, self.client_id, self.deployment_id = issuer, client_id, deployment_id
+        self.key, self.kid = rsa_key(), "platform-key-1"
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.jwks_requests = 0
+        self.launching = {"target": ""}  # what the auth endpoint signs: the target and claims to change
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                url = urlsplit(self.path)
+                if url.path == "/jwks.json":
+                    platform.jwks_requests += 1
+                    self.reply("application/json", json.dumps({"keys": [public_jwk(platform.key, platform.kid)]}))
+                elif url.path == "/auth":
+                    self.reply("text/html; charset=utf-8", platform.authentication_response(parse_qs(url.query)))
+                else:
+                    self.send_error(404)
+
+            def reply(self, content_type, text):
+                body = text.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def authentication_response(self, query):
+        """The OIDC authentication response a browser gets from the platform's auth endpoint: a
+        form that posts the signed id_token and the state back to the tool's redirect_uri."""
+        params = {name: values[0] for name, values in query.items()}
+        assert params["client_id"] == self.client_id and params["response_mode"] == "form_post"
+        claims = self.claims(params["nonce"], self.launching["target"], **self.launching.get("claims", {}))
+        token = self.id_token(claims)
+        return (
+            f'<!doctype html><html lang="en"><title>LMS</title><form method="post" action="{html.escape(params["redirect_uri"])}">'
+            f'<input type="hidden" name="id_token" value="{token}">'
+            f'<input type="hidden" name="state" value="{html.escape(params["state"])}"></form>'
+            "<script>document.forms[0].submit()</script></html>"
+        )
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def register(self, active_deployment=True):
+        """The tool's admin registers this platform and its deployment (lti_tool's models)."""
+        from lti_tool.models import LtiDeployment, LtiRegistration
+
+        registration = LtiRegistration.objects.create(
+            name="Test LMS",
+            issuer=self.issuer,
+            client_id=self.client_id,
+            auth_url=f"{self.url}/auth",
+            token_url=f"{self.url}/token",
+            keyset_url=f"{self.url}/jwks.json",
+        )
+        LtiDeployment.objects.create(
+            registration=registration, deployment_id=self.deployment_id, is_active=active_deployment
+        )
+        return registration
+
+    def login_params(self, target, login_hint="student-1"):
+        return {
+            "iss": self.issuer,
+            "login_hint": login_hint,
+            "target_link_uri": target,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+            "lti_message_hint": "hint",
+        }
+
+    def claims(self, nonce, target, sub="student-1", roles=("Learner",), **changes):
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "given_name": "민지",
+            "family_name": "김",
+            "name": "김민지",
+            "email": f"{sub}@univ.example.ac.kr",
+            LTI + "message_type": "LtiResourceLinkRequest",
+            LTI + "version": "1.3.0",
+            LTI + "deployment_id": self.deployment_id,
+            LTI + "target_link_uri": target,
+            LTI + "resource_link": {"id": "link-1", "title": "1강"},
+            LTI + "roles": [ROLES + role for role in roles],
+            LTI + "context": {"id": "course-101", "label": "CN101", "title": "클라우드 네이티브 2026 봄"},
+        }
+        claims.update(changes)
+        return {name: value for name, value in claims.items() if value is not None}
+
+    def id_token(self, claims, key=None, kid=None):
+        pem = (key or self.key).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid or self.kid})
+
+
+def authorisation_request(response):
+    """The state and nonce the tool sent the browser to the platform's auth endpoint with."""
+    assert response.status_code == 302, response.status_code
+    query = parse_qs(urlsplit(response["Location"]).query)
+    return {name: values[0] for name, values in query.items()}
+
+
+def new_nonce():
+    return uuid.uuid4().hex

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from lti import views
+
+app_name = "lti"
+
+urlpatterns = [
+    path("lti/login/", views.login, name="login"),
+    path("lti/launch/", views.launch, name="launch"),
+    path("lti/jwks/", views.jwks, name="jwks"),
+]
