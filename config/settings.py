@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "core.cache.PageCacheMiddleware",  # above sessions and auth: a hit touches no database
     "core.personal.CsrfMarkersMiddleware",  # below it: what it stores has no token
+    # Above sessions, CSRF and X-Frame-Options: after a launch it changes the cookies and headers they send.
+    "lti.middleware.framed_by_platform",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language cookie, then Accept-Language; adds Vary
     "django.middleware.common.CommonMiddleware",

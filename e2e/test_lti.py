@@ -43,3 +43,25 @@ def test_the_refusal_page_is_clear_and_accessible(browser, live_server, platform
             page.emulate_media(color_scheme=scheme)
             assert axe_violations(page) == [], (width, scheme)
             page.screenshot(path=ARTIFACTS / f"lti-refused-{width}-{scheme}.png", full_page=True)
+
+
+def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, quizzes, platform):
+    tool = live_server.url.replace("localhost", "127.0.0.1")  # the platform's site: cookies go with the frame's posts
+    section = quizzes.get(section__slug="쿠버네티스").section
+    target = tool + section.get_absolute_url()
+    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    platform.launching = {"target": target, "login_url": f"{tool}/lti/login/?{query}"}
+    page = browser.new_context().new_page()
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", level=1)).to_have_text(section.title)  # framed: allowed for this platform
+    expect(frame.get_by_role("button", name="로그아웃")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "lti-in-iframe.png", full_page=True)
+    # the same page for anyone without that launch stays unframeable
+    other = browser.new_context()
+    response = other.request.get(target)
+    assert (
+        response.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    )
+    other.close()

@@ -25,6 +25,7 @@ from pylti1p3.deployment import Deployment
 
 from classes.models import Class, Membership, Role
 from course.models import Course
+from lti.middleware import remember_platform
 from lti.models import ContextClass, UsedNonce
 from quizzes.models import Quiz
 
@@ -129,6 +130,7 @@ def enter(request, found):
     if role is not None:
         _take_part(klass, user, role)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    remember_platform(request, launch)
     return user
 
 

@@ -49,6 +49,13 @@ class Platform:
                 if url.path == "/jwks.json":
                     platform.jwks_requests += 1
                     self.reply("application/json", json.dumps({"keys": [public_jwk(platform.key, platform.kid)]}))
+                elif url.path == "/course":  # the LMS's course page, the tool in its iframe
+                    frame = html.escape(platform.launching["login_url"])
+                    self.reply(
+                        "text/html; charset=utf-8",
+                        f'<!doctype html><html lang="ko"><title>LMS 강좌</title><h1>LMS 강좌</h1>'
+                        f'<iframe src="{frame}" title="강의실" width="1100" height="800"></iframe></html>',
+                    )
                 elif url.path == "/auth":
                     self.reply("text/html; charset=utf-8", platform.authentication_response(parse_qs(url.query)))
                 else:

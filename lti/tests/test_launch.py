@@ -201,3 +201,43 @@ def test_the_tool_publishes_its_keys_and_a_rotation_keeps_the_old_one_for_launch
     keys = Client().get("/lti/jwks/").json()["keys"]
     assert len(keys) == 2 and first[0]["kid"] in {key["kid"] for key in keys}
     assert Key.objects.active().count() == 2
+
+
+def test_after_a_launch_only_the_platform_may_frame_the_session_s_pages(platform, section):
+    client = Client()
+    response, _ = launch(
+        client, platform, section, **{LTI + "launch_presentation": {"return_url": "https://school.lms.example/return"}}
+    )
+    page = client.get(section.get_absolute_url())
+    policy = page["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page and "frame-ancestors 'none'" not in policy
+    ancestors = policy.split("frame-ancestors ", 1)[1].split(";")[0].split()
+    assert sorted(ancestors) == sorted(["https://lms.example.ac.kr", platform.url, "https://school.lms.example"])
+    for other in (Client(), logged_in_elsewhere()):  # anyone else: framed by nobody
+        other_page = other.get(section.get_absolute_url())
+        assert (
+            other_page["X-Frame-Options"] == "DENY"
+            and "frame-ancestors 'none'" in other_page["Content-Security-Policy"]
+        )
+
+
+def logged_in_elsewhere():
+    client = Client()
+    client.force_login(User.objects.create_user("plain-account"))
+    return client
+
+
+def test_over_https_the_launch_cookies_are_samesite_none_and_secure_and_no_one_else_s(platform, section, settings):
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = Client()
+    request = authorisation_request(client.get("/lti/login/", platform.login_params(target(section)), secure=True))
+    token = platform.id_token(platform.claims(request["nonce"], target(section)))
+    response = client.post("/lti/launch/", {"id_token": token, "state": request["state"]}, secure=True)
+    cookie = response.cookies["sessionid"]
+    assert cookie["samesite"] == "None" and cookie["secure"]
+    User.objects.create_user("plain-account", password="a-long-password-1")
+    response = Client().post(
+        "/accounts/login/", {"username": "plain-account", "password": "a-long-password-1"}, secure=True
+    )
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["samesite"] == "Lax"  # a first-party session keeps Lax
