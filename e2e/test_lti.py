@@ -1,11 +1,14 @@
 """An LTI 1.3 launch in Chromium: the test platform's login initiation sends the browser to the
 tool, the tool to the platform's auth endpoint, whose form posts the signed id_token back; the
-learner lands on the lesson signed in. The refusal page has no axe-core violation."""
+learner lands on the lesson signed in, inside the platform's iframe, finishes its knowledge check
+and the score arrives at the platform. The refusal page has no axe-core violation."""
 
 import pytest
+from lti_tool.models import Key
 from playwright.sync_api import expect
 
 from e2e.conftest import ARTIFACTS, axe_violations
+from e2e.test_quiz import answer_all
 from lti.tests.platform import Platform
 
 pytestmark = pytest.mark.e2e
@@ -50,13 +53,21 @@ def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, qui
     section = quizzes.get(section__slug="쿠버네티스").section
     target = tool + section.get_absolute_url()
     query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
-    platform.launching = {"target": target, "login_url": f"{tool}/lti/login/?{query}"}
+    platform.launching = {"target": target, "login_url": f"{tool}/lti/login/?{query}", "claims": platform.ags()}
     page = browser.new_context().new_page()
     page.goto(f"{platform.url}/course")
     frame = page.frame_locator("iframe")
     expect(frame.get_by_role("heading", level=1)).to_have_text(section.title)  # framed: allowed for this platform
     expect(frame.get_by_role("button", name="로그아웃")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "lti-in-iframe.png", full_page=True)
+    # the knowledge check finished inside the frame: its score arrives at the platform
+    platform.tool_keys = [key.public_key for key in Key.objects.active()]
+    quiz = quizzes.get(section=section, kind="check")
+    answer_all(frame, quiz, first_correct=False)
+    (score,) = platform.scores
+    total = quiz.questions.count()
+    assert (score["userId"], score["scoreMaximum"], score["scoreGiven"]) == ("student-1", total, total - 1)
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
     # the same page for anyone without that launch stays unframeable
     other = browser.new_context()
     response = other.request.get(target)

@@ -11,7 +11,7 @@ every check has passed.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model, login
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from pylti1p3.deployment import Deployment
 
 from classes.models import Class, Membership, Role
 from course.models import Course
+from lti import grades
 from lti.middleware import remember_platform
 from lti.models import ContextClass, UsedNonce
 from quizzes.models import Quiz
@@ -74,6 +75,7 @@ class Launch:
     launch: LtiLaunch
     course: Course
     target: str  # the path on this site it opens
+    quiz: Quiz | None  # when it opens a quiz: graded, and its grade may go back
 
 
 def validated(request):
@@ -84,28 +86,40 @@ def validated(request):
     launch = LtiLaunch(message)
     if not launch.is_resource_launch:
         raise Refused(_("이 도구는 아직 이런 실행 요청을 받지 않습니다: 강의나 퀴즈로 가는 링크만 엽니다."))
-    course, target = _target(request, launch.get_claim(TARGET_CLAIM) or "")
+    course, target, quiz = _target(request, launch.get_claim(TARGET_CLAIM) or "")
     _use_nonce(launch.get_launch_data())
-    return Launch(launch, course, target)
+    return Launch(launch, course, target, quiz)
 
 
 def _target(request, uri):
-    """(course, path) of the page the link opens: one of this site's course pages, nothing else."""
+    """(course, path, quiz or None) of the page the link opens: one of this site's course pages."""
     parts = urlsplit(uri)
     try:
-        match = resolve(parts.path) if parts.netloc in ("", request.get_host()) else None
+        match = resolve(unquote(parts.path)) if parts.netloc in ("", request.get_host()) else None
     except Resolver404:
         match = None
     if match is None or match.view_name not in TARGETS:
         raise Refused(_("링크가 이 사이트의 강좌, 강의, 절이나 퀴즈를 가리키지 않습니다: %(uri)s") % {"uri": uri})
+    quiz = None
     if match.view_name == "quizzes:quiz-detail":
         quiz = Quiz.objects.published().select_related("lecture__course").filter(slug=match.kwargs["slug"]).first()
         course = quiz.lecture.course if quiz else None
     else:
         course = Course.objects.published().filter(slug=match.kwargs["course_slug"]).first()
+    if match.view_name == "course:section-detail":  # a lesson's grade is its knowledge check's
+        quiz = (
+            Quiz.objects.published()
+            .filter(
+                kind=Quiz.Kind.CHECK,
+                section__slug=match.kwargs["section_slug"],
+                section__lecture__slug=match.kwargs["lecture_slug"],
+                lecture__course=course,
+            )
+            .first()
+        )
     if course is None:
         raise Refused(_("링크가 가리키는 강좌나 퀴즈가 공개되어 있지 않습니다: %(uri)s") % {"uri": uri})
-    return course, parts.path
+    return course, parts.path, quiz
 
 
 def _use_nonce(body):
@@ -129,6 +143,8 @@ def enter(request, found):
     role = role_of(launch.roles_claim)
     if role is not None:
         _take_part(klass, user, role)
+    if found.quiz is not None:
+        grades.link_launch(launch, found.quiz)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     remember_platform(request, launch)
     return user

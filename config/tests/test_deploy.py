@@ -206,7 +206,13 @@ def test_the_deployment_probes_health_and_readiness_endpoints(production):
 
 
 @pytest.mark.parametrize(
-    ("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate"), ("CronJob", "course-reminders")]
+    ("kind", "name"),
+    [
+        ("Deployment", "course-web"),
+        ("Job", "course-migrate"),
+        ("CronJob", "course-reminders"),
+        ("CronJob", "course-scores"),
+    ],
 )
 def test_pods_run_as_non_root_on_a_read_only_filesystem_with_a_writable_tmp(production, kind, name):
     spec = pod_spec(only(production, kind, name))
@@ -249,6 +255,15 @@ def test_the_reminders_run_hourly_one_run_at_a_time(production):
     assert config["SITE_URL"] == "https://course.example.org"  # the e-mails' links
 
 
+def test_scores_go_to_the_lms_every_five_minutes_one_run_at_a_time(production):
+    cron = only(production, "CronJob", "course-scores")
+    assert cron["spec"]["schedule"] == "*/5 * * * *" and cron["spec"]["concurrencyPolicy"] == "Forbid"
+    (container,) = pod_spec(cron)["containers"]
+    assert "manage.py send_scores" in " ".join(container["command"])
+    scores = compose_app_services()["scores"]
+    assert "manage.py send_scores" in command_line(scores["command"]) and "sleep 300" in command_line(scores["command"])
+
+
 def test_compose_runs_the_reminders_hourly():
     reminders = compose_app_services()["reminders"]
     command = command_line(reminders["command"])
@@ -264,7 +279,13 @@ def test_the_web_pods_drain_before_they_stop(production):
 
 
 @pytest.mark.parametrize(
-    ("kind", "name"), [("Deployment", "course-web"), ("Job", "course-migrate"), ("CronJob", "course-reminders")]
+    ("kind", "name"),
+    [
+        ("Deployment", "course-web"),
+        ("Job", "course-migrate"),
+        ("CronJob", "course-reminders"),
+        ("CronJob", "course-scores"),
+    ],
 )
 def test_every_env_from_refers_to_the_config_map_and_the_secret(production, kind, name):
     (container,) = pod_spec(only(production, kind, name))["containers"]
@@ -353,7 +374,7 @@ def test_prometheus_scrapes_the_web_pods_on_the_metrics_port(production):
 def test_compose_runs_two_app_containers_behind_a_proxy_with_postgres_and_redis():
     services = compose()["services"]
     app = compose_app_services()
-    assert set(app) == {"migrate", "web1", "web2", "reminders"}
+    assert set(app) == {"migrate", "web1", "web2", "reminders", "scores"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["proxy"]["image"].startswith("nginx:")

@@ -16,6 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto import jwk
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 ROLES = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 
 
@@ -38,6 +42,9 @@ class Platform:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.jwks_requests = 0
         self.launching = {"target": ""}  # what the auth endpoint signs: the target and claims to change
+        self.tool_keys = []  # the tool's public keys (PEM), as its JWKS publishes them
+        self.tokens, self.lineitems, self.scores = {}, [], []
+        self.down = 0  # how many service requests to answer 503 before working again
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def _handler(self):
@@ -60,6 +67,16 @@ class Platform:
                     self.reply("text/html; charset=utf-8", platform.authentication_response(parse_qs(url.query)))
                 else:
                     self.send_error(404)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                status, reply = platform.service(self.path, self.headers, body)
+                self.send_response(status)
+                data = json.dumps(reply).encode()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def reply(self, content_type, text):
                 body = text.encode()
@@ -87,6 +104,40 @@ class Platform:
             f'<input type="hidden" name="state" value="{html.escape(params["state"])}"></form>'
             "<script>document.forms[0].submit()</script></html>"
         )
+
+    def service(self, path, headers, body):
+        """The platform's token endpoint and its Assignment and Grade Services: (status, JSON)."""
+        if self.down:
+            self.down -= 1
+            return 503, {"error": "temporarily unavailable"}
+        if path == "/token":
+            form = {name: values[0] for name, values in parse_qs(body).items()}
+            claims = self.verified_assertion(form["client_assertion"])
+            assert form["grant_type"] == "client_credentials" and claims["iss"] == self.client_id
+            token = uuid.uuid4().hex
+            self.tokens[token] = form["scope"].split()
+            return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"]}
+        scopes = self.tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if scopes is None:
+            return 401, {"error": "invalid token"}
+        if path == "/lineitems" and LINEITEM_SCOPE in scopes:
+            item = json.loads(body)
+            item["id"] = f"{self.url}/lineitems/{len(self.lineitems) + 1}"
+            self.lineitems.append(item)
+            return 201, item
+        if path.endswith("/scores") and SCORE_SCOPE in scopes and headers["Content-Type"] == SCORE_TYPE:
+            self.scores.append({"lineitem": path.removesuffix("/scores"), **json.loads(body)})
+            return 200, {}
+        return 403, {"error": "not allowed"}
+
+    def verified_assertion(self, assertion):
+        """The tool's client assertion, its signature checked against the tool's public keys."""
+        for pem in self.tool_keys:
+            try:
+                return jwt.decode(assertion, pem, algorithms=["RS256"], audience=f"{self.url}/token")
+            except jwt.InvalidSignatureError:
+                continue
+        raise AssertionError("the client assertion is not signed by a key of the tool")
 
     def close(self):
         self.server.shutdown()
@@ -118,6 +169,14 @@ class Platform:
             "lti_deployment_id": self.deployment_id,
             "lti_message_hint": "hint",
         }
+
+    def ags(self, lineitem=True, may_create=False):
+        """The AGS claim: the link's own line item, or (``may_create``) only where to make one."""
+        scopes = [SCORE_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"]
+        claim = {"scope": scopes + ([LINEITEM_SCOPE] if may_create else []), "lineitems": f"{self.url}/lineitems"}
+        if lineitem:
+            claim["lineitem"] = f"{self.url}/lineitems/link-1"
+        return {AGS: claim}
 
     def claims(self, nonce, target, sub="student-1", roles=("Learner",), **changes):
         now = int(time.time())

@@ -8,29 +8,10 @@ from django.test import Client
 from lti_tool.models import LtiDeployment, LtiUser
 
 from classes.models import Class, Membership
-from course.tests.builders import make_lecture, make_section
 from lti.models import UsedNonce
-from lti.tests.platform import LTI, Platform, authorisation_request, rsa_key
+from lti.tests.platform import LTI, authorisation_request, rsa_key
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def server():
-    platform = Platform()
-    yield platform
-    platform.close()
-
-
-@pytest.fixture
-def platform(server):
-    server.register()
-    return server
-
-
-@pytest.fixture
-def section():
-    return make_section(lecture=make_lecture(), title="쿠버네티스")
 
 
 def target(section):
