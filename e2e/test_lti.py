@@ -3,6 +3,8 @@ tool, the tool to the platform's auth endpoint, whose form posts the signed id_t
 learner lands on the lesson signed in, inside the platform's iframe, finishes its knowledge check
 and the score arrives at the platform. The refusal page has no axe-core violation."""
 
+import re
+
 import pytest
 from lti_tool.models import Key
 from playwright.sync_api import expect
@@ -76,3 +78,31 @@ def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, qui
         and "frame-ancestors 'none'" in response.headers["content-security-policy"]
     )
     other.close()
+
+
+def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_server, quizzes, platform):
+    quiz = quizzes.get(section__slug="쿠버네티스")
+    claims = {**platform.deep_linking(), "roles": ("Instructor",), "sub": "prof-1"}
+    platform.launching = {"target": f"{live_server.url}/lti/launch/", "claims": claims}
+    page = browser.new_context(base_url=live_server.url).new_page()
+    query = "&".join(f"{name}={value}" for name, value in platform.login_params(platform.launching["target"]).items())
+    page.goto(f"/lti/login/?{query}")
+    page.wait_for_url("**/lti/pick/")
+    page.get_by_label("찾기", exact=True).fill("쿠버네티스")
+    expect(page.locator("#choices")).not_to_contain_text("맞는 퀴즈가 없습니다")
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (width, scheme)
+            page.screenshot(path=ARTIFACTS / f"lti-pick-{width}-{scheme}.png", full_page=True)
+    box = page.get_by_label(re.compile(re.escape(quiz.title)))
+    box.focus()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    platform.tool_keys = [key.public_key for key in Key.objects.active()]
+    page.get_by_role("button", name="LMS로 보내기").click()
+    page.wait_for_url(f"{platform.url}/deep-link-return")
+    (token,) = platform.deep_links
+    (item,) = platform.verified_deep_link(token)["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["title"] == quiz.title and item["lineItem"]["scoreMaximum"] == quiz.questions.count()

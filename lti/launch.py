@@ -25,7 +25,7 @@ from pylti1p3.deployment import Deployment
 
 from classes.models import Class, Membership, Role
 from course.models import Course
-from lti import grades
+from lti import deep_linking, grades
 from lti.middleware import remember_platform
 from lti.models import ContextClass, UsedNonce
 from quizzes.models import Quiz
@@ -73,7 +73,7 @@ def login_redirect(request, params):
 @dataclass
 class Launch:
     launch: LtiLaunch
-    course: Course
+    course: Course | None  # None: the content picker (deep linking), not a page of a course
     target: str  # the path on this site it opens
     quiz: Quiz | None  # when it opens a quiz: graded, and its grade may go back
 
@@ -84,8 +84,13 @@ def validated(request):
     message = DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage())
     message.validate()
     launch = LtiLaunch(message)
+    if launch.is_deep_link_launch:
+        if not deep_linking.may_choose(launch.roles_claim):
+            raise Refused(_("강의나 퀴즈를 LMS에 넣는 일은 교수자만 할 수 있습니다."))
+        _use_nonce(launch.get_launch_data())
+        return Launch(launch, None, reverse("lti:pick"), None)
     if not launch.is_resource_launch:
-        raise Refused(_("이 도구는 아직 이런 실행 요청을 받지 않습니다: 강의나 퀴즈로 가는 링크만 엽니다."))
+        raise Refused(_("이 도구는 이런 실행 요청을 받지 않습니다: 강의나 퀴즈로 가는 링크와 콘텐츠 고르기만 엽니다."))
     course, target, quiz = _target(request, launch.get_claim(TARGET_CLAIM) or "")
     _use_nonce(launch.get_launch_data())
     return Launch(launch, course, target, quiz)
@@ -139,14 +144,17 @@ def enter(request, found):
     launch = found.launch
     sync_data_from_launch(launch)
     user = _account(launch.user)
-    klass = _class(launch.context, found.course)
-    role = role_of(launch.roles_claim)
-    if role is not None:
-        _take_part(klass, user, role)
+    if found.course is not None:  # a link to open, not the content picker
+        klass = _class(launch.context, found.course)
+        role = role_of(launch.roles_claim)
+        if role is not None:
+            _take_part(klass, user, role)
     if found.quiz is not None:
         grades.link_launch(launch, found.quiz)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     remember_platform(request, launch)
+    if launch.is_deep_link_launch:
+        deep_linking.remember(request.session, launch)
     return user
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("lti/login/", views.login, name="login"),
     path("lti/launch/", views.launch, name="launch"),
     path("lti/jwks/", views.jwks, name="jwks"),
+    path("lti/pick/", views.pick, name="pick"),
 ]

@@ -1,13 +1,18 @@
 """The LTI 1.3 endpoints the platform calls: login initiation, the launch, and the tool's keys."""
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
+from lti import deep_linking
 from lti import launch as lti_launch
 
 
@@ -42,3 +47,31 @@ def launch(request):
 def jwks(request):
     """The tool's public keys (``rotate_keys`` adds one and retires those older than a week)."""
     return JsonResponse(Key.objects.as_jwks())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def pick(request):
+    """The content picker a deep-linking launch opens: tick lectures and quizzes, send them back
+    to the LMS signed; for htmx, the search swaps the list alone."""
+    allowed = request.session.get(deep_linking.SESSION_KEY)
+    if allowed is None:
+        raise PermissionDenied(_("LMS의 콘텐츠 고르기에서 열어야 합니다."))
+    if request.method == "POST":
+        return _send_back(request, allowed)
+    context = {"search": request.GET.get("q", "")[:100], **deep_linking.pickable(request.GET.get("q", "")[:100])}
+    partial = "#choices" if request.htmx and not request.htmx.history_restore_request else ""
+    return render(request, f"lti/pick.html{partial}", context)
+
+
+def _send_back(request, allowed):
+    try:
+        url, token = deep_linking.response(request, allowed, deep_linking.chosen(request.POST.getlist("item")))
+    except deep_linking.PickError as error:
+        context = {"error": str(error), "search": "", **deep_linking.pickable()}
+        return render(request, "lti/pick.html", context, status=400)
+    del request.session[deep_linking.SESSION_KEY]  # used once
+    response = render(request, "lti/deep_link_return.html", {"return_url": url, "token": token})
+    response.form_action = deep_linking.return_origin(url)  # its one form posts to the LMS (lti.middleware)
+    return response

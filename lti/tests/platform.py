@@ -43,7 +43,7 @@ class Platform:
         self.jwks_requests = 0
         self.launching = {"target": ""}  # what the auth endpoint signs: the target and claims to change
         self.tool_keys = []  # the tool's public keys (PEM), as its JWKS publishes them
-        self.tokens, self.lineitems, self.scores = {}, [], []
+        self.tokens, self.lineitems, self.scores, self.deep_links = {}, [], [], []
         self.down = 0  # how many service requests to answer 503 before working again
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -110,6 +110,9 @@ class Platform:
         if self.down:
             self.down -= 1
             return 503, {"error": "temporarily unavailable"}
+        if path == "/deep-link-return":  # the content picker's answer, posted by the browser
+            self.deep_links.append(parse_qs(body)["JWT"][0])
+            return 200, {"received": len(self.deep_links)}
         if path == "/token":
             form = {name: values[0] for name, values in parse_qs(body).items()}
             claims = self.verified_assertion(form["client_assertion"])
@@ -129,6 +132,29 @@ class Platform:
             self.scores.append({"lineitem": path.removesuffix("/scores"), **json.loads(body)})
             return 200, {}
         return 403, {"error": "not allowed"}
+
+    def deep_linking(self, multiple=True):
+        """The claims of a deep-linking request from the platform's content picker."""
+        return {
+            LTI + "message_type": "LtiDeepLinkingRequest",
+            LTI + "resource_link": None,
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+                "deep_link_return_url": f"{self.url}/deep-link-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "accept_multiple": multiple,
+                "data": "opaque-platform-data",
+            },
+        }
+
+    def verified_deep_link(self, token):
+        """The deep-linking response the tool posted back, its signature checked (as Moodle does)."""
+        for pem in self.tool_keys:
+            try:
+                return jwt.decode(token, pem, algorithms=["RS256"], audience=self.issuer)
+            except jwt.InvalidSignatureError:
+                continue
+        raise AssertionError("the deep-linking response is not signed by a key of the tool")
 
     def verified_assertion(self, assertion):
         """The tool's client assertion, its signature checked against the tool's public keys."""

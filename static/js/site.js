@@ -17,6 +17,10 @@
         : interpolate(gettext("요청을 처리하지 못했습니다 (%(status)s). 잠시 후 다시 시도해 주세요."), { status: status }, true)
     );
   });
+  // A form that must go at once (the signed answer of LTI deep linking): no inline script is allowed.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-auto-submit]").forEach(function (form) { form.submit(); });
+  });
   document.addEventListener("htmx:sendError", function () {
     announce(gettext("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요."));
   });
