@@ -1,5 +1,6 @@
 """What classes adds to the learner's pages: their due dates, on home, the dashboard, a lecture's
-page and its lessons (course.panels, learners.panels). No query for a learner in no class with a
+page and its lessons (course.panels, learners.panels); and where the apps above add to the
+class page its staff see. No query for a learner in no class with a
 deadline (``learner_dues`` is cached); two at most otherwise."""
 
 from dataclasses import dataclass
@@ -12,6 +13,18 @@ from learners.models import SectionProgress
 from quizzes.models import Attempt
 
 TEMPLATE = "classes/_due_panel.html"
+_staff_panels = []
+
+
+def register_staff_panel(func):
+    """For the apps above classes (lti): ``func(request, klass, role)`` returns a panel for the
+    class page its staff see, or None."""
+    _staff_panels.append(func)
+    return func
+
+
+def staff_panels(request, klass, role):
+    return [p for func in _staff_panels if (p := func(request, klass, role))]
 
 
 @dataclass(frozen=True)

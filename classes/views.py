@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from classes import gradebook, overview, services
+from classes import gradebook, overview, panels, services
 from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, ReminderForm, StaffForm
 from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
 from core.exports import csv_response, xlsx_response
@@ -75,6 +75,7 @@ def class_detail(request, pk):
         context |= {"members": klass.memberships.select_related("user"), "staff_form": StaffForm()}
         context |= {"deadline_form": DeadlineForm(klass=klass), "extension_form": ExtensionForm(klass=klass)}
         context["deadlines"] = klass.deadlines.select_related("quiz", "lecture").prefetch_related("extensions__user")
+        context["panels"] = panels.staff_panels(request, klass, role)
     return render(request, "classes/class_detail.html", context)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from e2e.conftest import ARTIFACTS, axe_violations
 from e2e.test_quiz import answer_all
-from lti.tests.platform import Platform
+from lti.tests.platform import ROLES, Platform
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.e2e
 def platform(db):
     platform = Platform()
     platform.register()
+    platform.roster = []
     yield platform
     platform.close()
 
@@ -106,3 +107,26 @@ def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_serve
     (token,) = platform.deep_links
     (item,) = platform.verified_deep_link(token)["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert item["title"] == quiz.title and item["lineItem"]["scoreMaximum"] == quiz.questions.count()
+
+
+def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_server, quizzes, platform):
+    section = quizzes.get(section__slug="쿠버네티스").section
+    target = live_server.url + section.get_absolute_url()
+    platform.roster = [{"user_id": "s1", "status": "Active", "roles": [ROLES + "Learner"], "name": "학생 1"}]
+    platform.tool_keys = [Key.objects.generate().public_key]
+    claims = {**platform.nrps(), "roles": ("Instructor",), "sub": "prof-1"}
+    platform.launching = {"target": target, "claims": claims}
+    page = browser.new_context(base_url=live_server.url).new_page()
+    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    page.goto(f"/lti/login/?{query}")
+    page.wait_for_url(f"**{section.get_absolute_url()}")
+    page.goto("/classes/")
+    page.get_by_role("link", name="클라우드 네이티브 2026 봄").first.click()
+    page.get_by_role("button", name="LMS 명단 지금 가져오기").click()
+    expect(page.locator("body")).to_contain_text("명단을 가져왔습니다: 0명 들어옴")  # s1 came with the launch
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (width, scheme)
+            page.screenshot(path=ARTIFACTS / f"lti-class-roster-{width}-{scheme}.png", full_page=True)

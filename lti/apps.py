@@ -7,4 +7,7 @@ class LtiConfig(AppConfig):
     verbose_name = _("LMS 연동 (LTI 1.3)")
 
     def ready(self):
-        from lti import signals  # noqa: F401  (connects its receivers)
+        from classes import panels as class_panels
+        from lti import panels, signals  # noqa: F401  (signals: connects its receivers)
+
+        class_panels.register_staff_panel(panels.roster)

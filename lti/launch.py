@@ -10,10 +10,9 @@ every check has passed.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from hashlib import sha256
 from urllib.parse import unquote, urlsplit
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -23,15 +22,15 @@ from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.deployment import Deployment
 
-from classes.models import Class, Membership, Role
+from classes.models import Class
 from course.models import Course
-from lti import deep_linking, grades
+from lti import deep_linking, grades, roster
+from lti.members import account_for, role_of, take_part
 from lti.middleware import remember_platform
 from lti.models import ContextClass, UsedNonce
 from quizzes.models import Quiz
 
 TARGET_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
-ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 # What a resource link may open: the course, a lecture, a lesson, a quiz.
 TARGETS = {"course:course-detail", "course:lecture-detail", "course:section-detail", "quizzes:quiz-detail"}
 
@@ -143,12 +142,14 @@ def enter(request, found):
     by e-mail; in the class their LMS course became, with the role the LMS gave them."""
     launch = found.launch
     sync_data_from_launch(launch)
-    user = _account(launch.user)
+    user = account_for(launch.user)
     if found.course is not None:  # a link to open, not the content picker
-        klass = _class(launch.context, found.course)
+        context_class = _class(launch.context, found.course)
         role = role_of(launch.roles_claim)
         if role is not None:
-            _take_part(klass, user, role)
+            take_part(context_class.klass, user, role)
+        if roster.due(context_class):
+            transaction.on_commit(lambda: roster.sync_quietly(context_class))
     if found.quiz is not None:
         grades.link_launch(launch, found.quiz)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -158,48 +159,15 @@ def enter(request, found):
     return user
 
 
-def _account(lti_user):
-    if lti_user.auth_user_id is None:
-        name = sha256(f"{lti_user.registration.uuid}:{lti_user.sub}".encode()).hexdigest()[:20]
-        lti_user.auth_user = get_user_model().objects.create_user(
-            f"lti-{name}",
-            email=lti_user.email or "",
-            first_name=(lti_user.given_name or lti_user.name)[:150],
-            last_name=lti_user.family_name[:150],
-        )  # no password: this account signs in through its LMS only
-        lti_user.save(update_fields=["auth_user"])
-    return lti_user.auth_user
-
-
 def _class(context, course):
-    found = ContextClass.objects.select_related("klass").filter(context=context).first()
+    """The ContextClass of the LMS course: its class, made on the first launch from it."""
+    found = (
+        ContextClass.objects.select_related("klass", "context__deployment__registration")
+        .filter(context=context)
+        .first()
+    )
     if found is not None:
-        return found.klass
+        return found
     name = context.title or context.label or _("LMS 강좌")
     klass = Class.objects.create(course=course, name=name[:100], joining_open=False)
-    ContextClass.objects.create(context=context, klass=klass)
-    return klass
-
-
-def role_of(roles):
-    """The class role of the LMS's context roles: a teaching assistant, an instructor, a learner."""
-    roles = set(roles or ())
-    if any(role.endswith("#TeachingAssistant") for role in roles):
-        return Role.ASSISTANT
-    if ROLE + "Instructor" in roles:
-        return Role.INSTRUCTOR
-    if ROLE + "Learner" in roles:
-        return Role.LEARNER
-    return None
-
-
-def _take_part(klass, user, role):
-    """The LMS decides the role; the class's first instructor stays its instructor."""
-    membership = Membership.objects.filter(klass=klass, user=user).first()
-    if role == Role.INSTRUCTOR and klass.memberships.filter(role=Role.INSTRUCTOR).exclude(user=user).exists():
-        role = Role.CO_INSTRUCTOR
-    if membership is None:
-        Membership.objects.create(klass=klass, user=user, role=role)
-    elif membership.role != role and membership.role != Role.INSTRUCTOR:
-        membership.role = role
-        membership.save(update_fields=["role"])
+    return ContextClass.objects.create(context=context, klass=klass)

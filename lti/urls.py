@@ -9,4 +9,5 @@ urlpatterns = [
     path("lti/launch/", views.launch, name="launch"),
     path("lti/jwks/", views.jwks, name="jwks"),
     path("lti/pick/", views.pick, name="pick"),
+    path("lti/classes/<int:pk>/roster/", views.roster_sync, name="roster"),
 ]

@@ -1,9 +1,11 @@
 """The LTI 1.3 endpoints the platform calls: login initiation, the launch, and the tool's keys."""
 
+import requests
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -12,8 +14,10 @@ from django.views.decorators.vary import vary_on_headers
 from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
-from lti import deep_linking
+from classes.models import MANAGING_ROLES, Class
+from lti import deep_linking, roster
 from lti import launch as lti_launch
+from lti.models import ContextClass
 
 
 def refused(request, error):
@@ -75,3 +79,21 @@ def _send_back(request, allowed):
     response = render(request, "lti/deep_link_return.html", {"return_url": url, "token": token})
     response.form_action = deep_linking.return_origin(url)  # its one form posts to the LMS (lti.middleware)
     return response
+
+
+@login_required
+@require_POST
+def roster_sync(request, pk):
+    """The class's managing staff read the LMS roster into it now."""
+    mine = ContextClass.objects.filter(klass__in=Class.objects.with_role(request.user, MANAGING_ROLES))
+    found = get_object_or_404(mine.select_related("klass", "context__deployment__registration"), klass_id=pk)
+    try:
+        synced = roster.sync(found)
+    except (LtiException, requests.RequestException, KeyError, ValueError) as error:
+        messages.error(request, _("LMS에서 명단을 가져오지 못했습니다: %(error)s") % {"error": error})
+    else:
+        messages.success(
+            request,
+            _("명단을 가져왔습니다: %(added)d명 들어옴, %(changed)d명 역할 바뀜, %(removed)d명 나감.") % vars(synced),
+        )
+    return redirect(found.klass)

@@ -17,6 +17,7 @@ def platform(server):
     server.scores.clear()
     server.lineitems.clear()
     server.down = 0
+    server.roster = []
     return server
 
 

@@ -20,6 +20,7 @@ AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 ROLES = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 
 
@@ -45,6 +46,7 @@ class Platform:
         self.tool_keys = []  # the tool's public keys (PEM), as its JWKS publishes them
         self.tokens, self.lineitems, self.scores, self.deep_links = {}, [], [], []
         self.down = 0  # how many service requests to answer 503 before working again
+        self.roster = []  # the context's members, as NRPS lists them
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def _handler(self):
@@ -63,6 +65,16 @@ class Platform:
                         f'<!doctype html><html lang="ko"><title>LMS 강좌</title><h1>LMS 강좌</h1>'
                         f'<iframe src="{frame}" title="강의실" width="1100" height="800"></iframe></html>',
                     )
+                elif url.path == "/memberships":
+                    status, body, link = platform.memberships(self.headers, parse_qs(url.query))
+                    data = json.dumps(body).encode()
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+                    if link:
+                        self.send_header("Link", f'<{link}>; rel="next"')
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
                 elif url.path == "/auth":
                     self.reply("text/html; charset=utf-8", platform.authentication_response(parse_qs(url.query)))
                 else:
@@ -132,6 +144,29 @@ class Platform:
             self.scores.append({"lineitem": path.removesuffix("/scores"), **json.loads(body)})
             return 200, {}
         return 403, {"error": "not allowed"}
+
+    def nrps(self):
+        """The NRPS claim: where the context's roster is."""
+        return {
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": f"{self.url}/memberships",
+                "service_versions": ["2.0"],
+            }
+        }
+
+    def memberships(self, headers, query, page_size=2):
+        """One page of the roster (``self.roster``: members as NRPS gives them), and the next page's URL."""
+        if self.down:
+            self.down -= 1
+            return 503, {"error": "temporarily unavailable"}, None
+        scopes = self.tokens.get(headers.get("Authorization", "").removeprefix("Bearer "), [])
+        if NRPS_SCOPE not in scopes:
+            return 401, {"error": "invalid token"}, None
+        page = int(query.get("page", ["1"])[0])
+        members = self.roster[(page - 1) * page_size : page * page_size]
+        more = page * page_size < len(self.roster)
+        body = {"id": f"{self.url}/memberships", "context": {"id": "course-101"}, "members": members}
+        return 200, body, f"{self.url}/memberships?page={page + 1}" if more else None
 
     def deep_linking(self, multiple=True):
         """The claims of a deep-linking request from the platform's content picker."""
