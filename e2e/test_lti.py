@@ -130,3 +130,25 @@ def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_
             page.emulate_media(color_scheme=scheme)
             assert axe_violations(page) == [], (width, scheme)
             page.screenshot(path=ARTIFACTS / f"lti-class-roster-{width}-{scheme}.png", full_page=True)
+
+
+def test_dynamic_registration_from_one_pasted_url(browser, live_server, db):
+    from django.contrib.auth.models import Permission, User
+
+    from e2e.test_learner import PASSWORD, log_in
+
+    lms = Platform(issuer=None, client_id="dynamic-client", deployment_id="dyn-1")
+    admin = User.objects.create_user("registrar", password=PASSWORD)
+    admin.user_permissions.add(Permission.objects.get(codename="add_ltiregistration"))
+    page = browser.new_context(base_url=live_server.url).new_page()
+    log_in(page, "registrar")
+    page.goto("/lti/registration/")
+    link = page.locator("code.join-link").inner_text()
+    assert axe_violations(page) == []
+    page.screenshot(path=ARTIFACTS / "lti-registration-link.png", full_page=True)
+    config = f"{lms.url}/.well-known/openid-configuration"
+    page.goto(f"{link}?openid_configuration={config}&registration_token=reg-token-1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("LMS를 등록했습니다")
+    assert axe_violations(page) == []
+    assert lms.registrations and lms.registrations[0]["client_name"]
+    lms.close()

@@ -10,4 +10,6 @@ urlpatterns = [
     path("lti/jwks/", views.jwks, name="jwks"),
     path("lti/pick/", views.pick, name="pick"),
     path("lti/classes/<int:pk>/roster/", views.roster_sync, name="roster"),
+    path("lti/registration/", views.registration_link, name="registration-link"),
+    path("lti/register/<str:token>/", views.register, name="register"),
 ]

@@ -2,7 +2,7 @@
 
 import requests
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +15,9 @@ from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
 from classes.models import MANAGING_ROLES, Class
-from lti import deep_linking, roster
+from lti import deep_linking, registration, roster
 from lti import launch as lti_launch
+from lti.middleware import origin
 from lti.models import ContextClass
 
 
@@ -97,3 +98,23 @@ def roster_sync(request, pk):
             _("명단을 가져왔습니다: %(added)d명 들어옴, %(changed)d명 역할 바뀜, %(removed)d명 나감.") % vars(synced),
         )
     return redirect(found.klass)
+
+
+@permission_required("lti_tool.add_ltiregistration")
+@require_GET
+def registration_link(request):
+    """A new Dynamic Registration URL for an LMS administrator to paste (an hour, once)."""
+    return render(request, "lti/registration_link.html", {"link": registration.new_link(request)})
+
+
+@require_GET
+def register(request, token):
+    """Opened by the LMS with its OpenID configuration and registration token (Dynamic Registration)."""
+    config_url = request.GET.get("openid_configuration", "")
+    try:
+        registered = registration.register(request, token, config_url, request.GET.get("registration_token", ""))
+    except registration.RegistrationError as error:
+        return refused(request, lti_launch.Refused(str(error)))
+    response = render(request, "lti/registered.html", {"registration": registered})
+    response.frame_ancestors = [origin(config_url)]  # the LMS shows it in its own dialog
+    return response

@@ -41,6 +41,8 @@ class Platform:
         self.key, self.kid = rsa_key(), "platform-key-1"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.issuer = self.issuer or self.url  # None: the platform's own address (Dynamic Registration)
+        self.registrations = []  # what tools sent to the registration endpoint
         self.jwks_requests = 0
         self.launching = {"target": ""}  # what the auth endpoint signs: the target and claims to change
         self.tool_keys = []  # the tool's public keys (PEM), as its JWKS publishes them
@@ -65,6 +67,8 @@ class Platform:
                         f'<!doctype html><html lang="ko"><title>LMS 강좌</title><h1>LMS 강좌</h1>'
                         f'<iframe src="{frame}" title="강의실" width="1100" height="800"></iframe></html>',
                     )
+                elif url.path == "/.well-known/openid-configuration":
+                    self.reply("application/json", json.dumps(platform.openid_configuration()))
                 elif url.path == "/memberships":
                     status, body, link = platform.memberships(self.headers, parse_qs(url.query))
                     data = json.dumps(body).encode()
@@ -122,6 +126,12 @@ class Platform:
         if self.down:
             self.down -= 1
             return 503, {"error": "temporarily unavailable"}
+        if path == "/register":  # Dynamic Registration: the tool registers itself
+            if headers.get("Authorization") != "Bearer reg-token-1":
+                return 401, {"error": "invalid registration token"}
+            self.registrations.append(json.loads(body))
+            tool = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+            return 200, {**json.loads(body), "client_id": self.client_id, tool: {"deployment_id": self.deployment_id}}
         if path == "/deep-link-return":  # the content picker's answer, posted by the browser
             self.deep_links.append(parse_qs(body)["JWT"][0])
             return 200, {"received": len(self.deep_links)}
@@ -144,6 +154,16 @@ class Platform:
             self.scores.append({"lineitem": path.removesuffix("/scores"), **json.loads(body)})
             return 200, {}
         return 403, {"error": "not allowed"}
+
+    def openid_configuration(self):
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.url}/auth",
+            "token_endpoint": f"{self.url}/token",
+            "jwks_uri": f"{self.url}/jwks.json",
+            "registration_endpoint": f"{self.url}/register",
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {"product_family_code": "test-lms"},
+        }
 
     def nrps(self):
         """The NRPS claim: where the context's roster is."""

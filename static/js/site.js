@@ -20,6 +20,10 @@
   // A form that must go at once (the signed answer of LTI deep linking): no inline script is allowed.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-auto-submit]").forEach(function (form) { form.submit(); });
+    // LTI Dynamic Registration done: tell the LMS that opened this page to close it.
+    if (document.querySelector("[data-lti-registered]")) {
+      (window.opener || window.parent).postMessage({ subject: "org.imsglobal.lti.close" }, "*");
+    }
   });
   document.addEventListener("htmx:sendError", function () {
     announce(gettext("서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도해 주세요."));
