@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,6 +37,11 @@ class ScoreOutAdmin(admin.ModelAdmin):
     @admin.action(description=_("지금 다시 보내기"), permissions=["view"])
     def send_again(self, request, queryset):
         waiting = queryset.filter(status__in=[ScoreOut.Status.PENDING, ScoreOut.Status.FAILED])
+        newer = ScoreOut.objects.filter(
+            link=OuterRef("link"), user=OuterRef("user"), timestamp__gt=OuterRef("timestamp")
+        )
+        waiting.filter(Exists(newer)).update(status=ScoreOut.Status.SUPERSEDED)  # never an old grade over a new one
+        waiting = waiting.exclude(status=ScoreOut.Status.SUPERSEDED)
         ids = list(waiting.values_list("pk", flat=True))
         waiting.update(status=ScoreOut.Status.PENDING, next_try_at=timezone.now())
         sent = sum(bool(grades.deliver(pk)) for pk in ids)

@@ -15,6 +15,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
 from course.models import Lecture
+from lti.members import context_roles
 from quizzes.models import Quiz
 
 SESSION_KEY = "lti_deep_link"
@@ -28,7 +29,8 @@ class PickError(Exception):
 
 
 def may_choose(roles):
-    return any(role.rsplit("#", 1)[-1] in CHOOSING_ROLES for role in roles or ())
+    """Course roles only: an institution's or the system's Instructor is no instructor of this course."""
+    return bool(context_roles(roles) & set(CHOOSING_ROLES))
 
 
 def remember(session, launch):
@@ -77,8 +79,10 @@ def response(request, allowed, items):
         raise PickError(_("이 LMS는 한 번에 하나만 받습니다. 강의나 퀴즈를 하나만 고르세요."))
     if "ltiResourceLink" not in settings.get("accept_types", ["ltiResourceLink"]):
         raise PickError(_("이 LMS는 링크를 받지 않는다고 알려 왔습니다."))
-    registration = LtiRegistration.objects.active().get(pk=allowed["registration"]).to_registration()
-    link = DeepLink(registration, allowed["deployment"], settings)
+    registration = LtiRegistration.objects.active().filter(pk=allowed["registration"]).first()
+    if registration is None or not settings.get("deep_link_return_url"):
+        raise PickError(_("이 LMS의 등록이 꺼졌거나 돌아갈 주소가 없습니다. LMS에서 콘텐츠 고르기를 다시 여세요."))
+    link = DeepLink(registration.to_registration(), allowed["deployment"], settings)
     return settings["deep_link_return_url"], link.get_response_jwt([_resource(request, item) for item in items])
 
 

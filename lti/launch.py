@@ -90,6 +90,8 @@ def validated(request):
         return Launch(launch, None, reverse("lti:pick"), None)
     if not launch.is_resource_launch:
         raise Refused(_("이 도구는 이런 실행 요청을 받지 않습니다: 강의나 퀴즈로 가는 링크와 콘텐츠 고르기만 엽니다."))
+    if not (launch.context_claim or {}).get("id"):  # django-lti would file every such launch in one context
+        raise Refused(_("LMS가 강좌(context)를 알려 주지 않았습니다. LMS 강좌 안의 링크로 여세요."))
     course, target, quiz = _target(request, launch.get_claim(TARGET_CLAIM) or "")
     _use_nonce(launch.get_launch_data())
     return Launch(launch, course, target, quiz)

@@ -49,7 +49,9 @@ def allow_framing(request, response, origins):
     response.headers.pop("X-Frame-Options", None)
     policy = response.headers.get("Content-Security-Policy")
     if policy:
-        policy = policy.replace(NOBODY, "frame-ancestors " + " ".join(origins))
+        ancestors = "frame-ancestors " + " ".join(origins)
+        # A page with a policy of its own and no frame-ancestors (a diagram) gets this one, not none
+        policy = policy.replace(NOBODY, ancestors) if "frame-ancestors" in policy else f"{policy}; {ancestors}"
         if form_action := getattr(response, "form_action", None):  # the deep-linking answer posts to the LMS
             policy = policy.replace("form-action 'self'", f"form-action 'self' {form_action}")
         response.headers["Content-Security-Policy"] = policy

@@ -37,6 +37,7 @@ class ContextClass(models.Model):
     context = models.OneToOneField(LtiContext, on_delete=models.CASCADE, related_name="course_class")
     klass = models.OneToOneField(Class, on_delete=models.CASCADE, related_name="lti_context", verbose_name=_("반"))
     roster_synced_at = models.DateTimeField(_("명단을 가져온 때"), null=True, blank=True)
+    roster_tried_at = models.DateTimeField(null=True, blank=True)
     roster_error = models.TextField(_("명단을 가져오지 못한 까닭"), blank=True)
 
     class Meta:

@@ -1,5 +1,7 @@
 """The LTI 1.3 endpoints the platform calls: login initiation, the launch, and the tool's keys."""
 
+import logging
+
 import requests
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -20,9 +22,13 @@ from lti import launch as lti_launch
 from lti.middleware import origin
 from lti.models import ContextClass
 
+logger = logging.getLogger(__name__)
+
 
 def refused(request, error):
     """A clear page, status 400, for a launch or login this tool will not take; nothing is recorded."""
+    if not isinstance(error, LtiException | OIDCException | lti_launch.Refused):
+        logger.warning("LTI launch refused: %r", error)
     context = {"reason": str(error), "ours": isinstance(error, lti_launch.Refused)}
     return render(request, "lti/refused.html", context, status=400)
 
@@ -41,7 +47,7 @@ def login(request):
 def launch(request):
     try:
         found = lti_launch.validated(request)
-    except (LtiException, lti_launch.Refused) as error:
+    except Exception as error:  # pylti1p3 trips on some malformed tokens before it checks them: refuse those too
         return refused(request, error)
     lti_launch.enter(request, found)
     return redirect(found.target)

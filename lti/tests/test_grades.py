@@ -102,3 +102,13 @@ def test_no_grade_link_without_the_platform_s_score_service(
     with django_capture_on_commit_callbacks(execute=True):
         answer(client, check)
     assert not GradeLink.objects.exists() and not ScoreOut.objects.exists()
+
+
+def test_a_deleted_class_sends_nothing_and_the_quiz_still_finishes(
+    platform, section, check, django_capture_on_commit_callbacks
+):
+    client = launched(platform, section)
+    Class.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(client, check)  # each answer is accepted (200), the last finishes the attempt
+    assert not ScoreOut.objects.exists() and not platform.scores

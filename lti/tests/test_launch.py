@@ -222,3 +222,25 @@ def test_over_https_the_launch_cookies_are_samesite_none_and_secure_and_no_one_e
     )
     assert response.status_code == 302
     assert response.cookies["sessionid"]["samesite"] == "Lax"  # a first-party session keeps Lax
+
+
+def test_a_launch_without_a_course_context_or_with_a_malformed_token_is_refused(platform, section):
+    before = recorded()
+    response, _ = launch(Client(), platform, section, **{LTI + "context": None})
+    assert "강좌(context)" in refused(response)
+    client = Client()
+    request = start(client, platform, section)
+    header = "eyJhbGciOiJSUzI1NiIsImtpZCI6InBsYXRmb3JtLWtleS0xIn0"
+    body = "WzEsMiwzXQ"  # a JSON array, not an object
+    refused(client.post("/lti/launch/", {"id_token": f"{header}.{body}.c2ln", "state": request["state"]}))
+    assert recorded() == before
+
+
+def test_a_page_with_a_policy_of_its_own_gets_the_platform_s_frame_ancestors(platform, section, rf):
+    from django.http import HttpResponse
+
+    from lti.middleware import allow_framing
+
+    response = HttpResponse(headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    allow_framing(rf.get("/"), response, ["https://lms.example.ac.kr"])
+    assert response["Content-Security-Policy"].endswith("; frame-ancestors https://lms.example.ac.kr")

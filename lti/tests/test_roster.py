@@ -46,7 +46,7 @@ def test_a_launch_brings_the_roster_once_a_day(platform, section, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         launch(Client(), platform, section, sub="s1", **platform.nrps())
     assert "s3" in roster_of(cc.klass)  # synced less than a day ago: not again
-    ContextClass.objects.update(roster_synced_at=timezone.now() - timedelta(days=2))
+    ContextClass.objects.update(roster_tried_at=timezone.now() - timedelta(days=2))
     with django_capture_on_commit_callbacks(execute=True):
         launch(Client(), platform, section, sub="s1", **platform.nrps())
     assert roster_of(cc.klass) == {"prof": "instructor", "s1": "learner", "s2": "assistant"}  # s3 left
@@ -76,3 +76,33 @@ def test_only_the_class_s_managing_staff_may_sync(platform, section):
     stranger = Client()
     stranger.force_login(User.objects.create_superuser("root", password="pw-root-1"))
     assert stranger.post(f"/lti/classes/{cc.klass.pk}/roster/").status_code == 404
+
+
+def test_short_role_names_count_and_staff_the_lms_drops_lose_the_class(platform, section):
+    platform.tool_keys = [Key.objects.generate().public_key]
+    platform.roster = [member("prof", "Instructor"), member("ta", "Instructor#TeachingAssistant")]
+    client = Client()
+    launch(client, platform, section, sub="prof", roles=("Instructor",), **platform.nrps())
+    cc = ContextClass.objects.get()
+    client.post(f"/lti/classes/{cc.klass.pk}/roster/")
+    assert roster_of(cc.klass) == {"prof": "instructor", "ta": "assistant"}
+    platform.roster = [
+        {"user_id": "prof", "status": "Active", "roles": ["Instructor"]},  # NRPS's short names
+        {"user_id": "s5", "status": "Active", "roles": ["Learner"]},
+        {
+            "user_id": "odd",
+            "status": "Active",
+            "roles": ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"],
+        },
+    ]
+    client.post(f"/lti/classes/{cc.klass.pk}/roster/")
+    assert roster_of(cc.klass) == {
+        "prof": "instructor",
+        "s5": "learner",
+    }  # the assistant is gone; an institution role is no course role
+    site_staff = User.objects.create_user("site-ta")
+    Membership.objects.create(klass=cc.klass, user=site_staff, role="assistant")
+    platform.roster = [{"user_id": "prof", "status": "Active", "roles": ["Learner"]}]  # demoted in the LMS
+    client.post(f"/lti/classes/{cc.klass.pk}/roster/")
+    assert Membership.objects.get(klass=cc.klass, user=site_staff).role == "assistant"  # added here: stays
+    assert Membership.objects.get(klass=cc.klass, user__lti_users__sub="prof").role == "learner"
