@@ -37,6 +37,12 @@ def test_a_learner_launched_from_the_lms_reads_the_lesson_signed_in(browser, liv
     expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
     expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
     assert platform.jwks_requests >= 1  # the signature was checked against the platform's JWKS
+    page.goto("/lti/link/")  # the page that links this identity to an account the learner had
+    expect(page.get_by_role("heading", level=1)).to_have_text("원래 계정에 연결하기")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == [], width
+        page.screenshot(path=ARTIFACTS / f"lti-link-{width}.png", full_page=True)
 
 
 def test_the_refusal_page_is_clear_and_accessible(browser, live_server, platform):

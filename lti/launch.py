@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lti_tool.models import Key, LtiDeployment, LtiLaunch
 from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
@@ -30,6 +32,9 @@ from lti.middleware import remember_platform
 from lti.models import ContextClass, UsedNonce
 from quizzes.models import Quiz
 
+LINK_NOTE = gettext_lazy(
+    "LMS로 처음 들어와 이 사이트의 계정을 새로 만들었습니다. 원래 계정이 있었다면 %(url)s 에서 연결하세요."
+)
 TARGET_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 # What a resource link may open: the course, a lecture, a lesson, a quiz.
 TARGETS = {"course:course-detail", "course:lecture-detail", "course:section-detail", "quizzes:quiz-detail"}
@@ -144,6 +149,7 @@ def enter(request, found):
     by e-mail; in the class their LMS course became, with the role the LMS gave them."""
     launch = found.launch
     sync_data_from_launch(launch)
+    first_time = launch.user.auth_user_id is None
     user = account_for(launch.user)
     if found.course is not None:  # a link to open, not the content picker
         context_class = _class(launch.context, found.course)
@@ -158,6 +164,8 @@ def enter(request, found):
     remember_platform(request, launch)
     if launch.is_deep_link_launch:
         deep_linking.remember(request.session, launch)
+    if first_time:
+        messages.info(request, LINK_NOTE % {"url": reverse("lti:link")})
     return user
 
 

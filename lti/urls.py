@@ -11,5 +11,6 @@ urlpatterns = [
     path("lti/pick/", views.pick, name="pick"),
     path("lti/classes/<int:pk>/roster/", views.roster_sync, name="roster"),
     path("lti/registration/", views.registration_link, name="registration-link"),
+    path("lti/link/", views.link_account, name="link"),
     path("lti/register/<str:token>/", views.register, name="register"),
 ]

@@ -3,10 +3,11 @@
 import logging
 
 import requests
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -17,8 +18,9 @@ from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
 from classes.models import MANAGING_ROLES, Class
-from lti import deep_linking, registration, roster
+from lti import deep_linking, linking, registration, roster
 from lti import launch as lti_launch
+from lti.middleware import SESSION_KEY as FRAME_SESSION_KEY
 from lti.middleware import origin
 from lti.models import ContextClass
 
@@ -124,3 +126,29 @@ def register(request, token):
     response = render(request, "lti/registered.html", {"registration": registered})
     response.frame_ancestors = [origin(config_url)]  # the LMS shows it in its own dialog
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_account(request):
+    """An account the LMS made: its holder moves the LMS identity onto the account they had here."""
+    if not linking.made_by_lms(request.user):
+        raise Http404
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            linking.link(request.user, form.get_user())
+        except linking.LinkError as error:
+            messages.error(request, str(error))
+            return redirect("lti:link")
+        return _signed_in_as(request, form.get_user())
+    return render(request, "lti/link.html", {"form": form})
+
+
+def _signed_in_as(request, user):
+    framing = request.session.get(FRAME_SESSION_KEY)
+    auth.login(request, user)
+    if framing:
+        request.session[FRAME_SESSION_KEY] = framing  # still inside the same LMS
+    messages.success(request, _("LMS 신원을 이 계정에 연결했습니다. 앞으로 LMS에서 들어오면 이 계정입니다."))
+    return redirect("learners:dashboard")
