@@ -118,7 +118,10 @@ def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_serve
 def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_server, quizzes, platform):
     section = quizzes.get(section__slug="쿠버네티스").section
     target = live_server.url + section.get_absolute_url()
-    platform.roster = [{"user_id": "s1", "status": "Active", "roles": [ROLES + "Learner"], "name": "학생 1"}]
+    platform.roster = [
+        {"user_id": "prof-1", "status": "Active", "roles": [ROLES + "Instructor"], "name": "교수 1"},
+        {"user_id": "s1", "status": "Active", "roles": [ROLES + "Learner"], "name": "학생 1"},
+    ]
     platform.tool_keys = [Key.objects.generate().public_key]
     claims = {**platform.nrps(), "roles": ("Instructor",), "sub": "prof-1"}
     platform.launching = {"target": target, "claims": claims}

@@ -18,7 +18,7 @@ from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
 from classes.models import MANAGING_ROLES, Class
-from lti import deep_linking, linking, registration, roster
+from lti import cookies, deep_linking, linking, registration, roster
 from lti import launch as lti_launch
 from lti.middleware import SESSION_KEY as FRAME_SESSION_KEY
 from lti.middleware import origin
@@ -38,8 +38,15 @@ def refused(request, error):
 @csrf_exempt  # the platform posts it, with no token of ours: the state and the signed id_token stand in
 @require_http_methods(["GET", "POST"])
 def login(request):
+    """OIDC login initiation, after making sure this browser keeps our cookies here: one that
+    blocks them inside the LMS's iframe is offered the same launch in a new window."""
+    params = request.POST if request.method == "POST" else request.GET
     try:
-        return lti_launch.login_redirect(request, request.POST if request.method == "POST" else request.GET)
+        if not cookies.checked(params):
+            return cookies.check(request, params)
+        if not cookies.kept(request):
+            return cookies.new_window(request, params)
+        return lti_launch.login_redirect(request, params)
     except (LtiException, OIDCException) as error:
         return refused(request, error)
 

@@ -19,8 +19,11 @@ def target(section):
 
 
 def start(client, platform, section, **login):
-    """The platform's login initiation; the tool's answer sends the browser to the platform."""
-    request = authorisation_request(client.get("/lti/login/", platform.login_params(target(section), **login)))
+    """The platform's login initiation; the tool checks its cookie comes back, then sends the
+    browser to the platform."""
+    checking = client.get("/lti/login/", platform.login_params(target(section), **login))
+    assert checking.status_code == 302 and "cookie_check=1" in checking["Location"]
+    request = authorisation_request(client.get(checking["Location"]))
     assert request["redirect_uri"] == "http://testserver/lti/launch/" and request["client_id"] == platform.client_id
     return request
 
@@ -168,7 +171,19 @@ def test_a_link_to_anything_but_this_site_s_course_pages_is_refused(platform, se
 
 def test_a_login_from_an_unknown_platform_is_refused(platform, section):
     params = platform.login_params(target(section)) | {"iss": "https://unknown-lms.example"}
-    refused(Client().get("/lti/login/", params))
+    refused(Client().get("/lti/login/", params, follow=True))
+
+
+def test_a_browser_that_blocks_our_cookies_in_the_frame_is_offered_a_new_window(platform, section):
+    client = Client()
+    checking = client.get("/lti/login/", platform.login_params(target(section)))
+    client.cookies.clear()  # the browser dropped the test cookie: third-party cookies blocked
+    page = client.get(checking["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "새 창에서 강의 열기" in html and 'target="_blank"' in html
+    assert "cookie_check" not in html.split('class="button" href="', 1)[1].split('"', 1)[0]
+    ancestors = page["Content-Security-Policy"].split("frame-ancestors ", 1)[1].split()
+    assert "X-Frame-Options" not in page and sorted(ancestors) == sorted(["https://lms.example.ac.kr", platform.url])
 
 
 def test_the_tool_publishes_its_keys_and_a_rotation_keeps_the_old_one_for_launches_in_flight(platform, section):
@@ -211,7 +226,9 @@ def logged_in_elsewhere():
 def test_over_https_the_launch_cookies_are_samesite_none_and_secure_and_no_one_else_s(platform, section, settings):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     client = Client()
-    request = authorisation_request(client.get("/lti/login/", platform.login_params(target(section)), secure=True))
+    checking = client.get("/lti/login/", platform.login_params(target(section)), secure=True)
+    assert checking.cookies["lti-cookies"]["samesite"] == "None" and checking.cookies["lti-cookies"]["secure"]
+    request = authorisation_request(client.get(checking["Location"], secure=True))
     token = platform.id_token(platform.claims(request["nonce"], target(section)))
     response = client.post("/lti/launch/", {"id_token": token, "state": request["state"]}, secure=True)
     cookie = response.cookies["sessionid"]
