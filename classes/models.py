@@ -10,9 +10,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from core.cache import forget, remembered
 from core.models import owner_key
 from core.personal import holds_until, learners_changed
 from course.models import Course, Lecture
@@ -261,12 +261,7 @@ def learner_dues(user):
     """Every due date of ``user`` in the classes they learn in (their extension's date where they
     have one), soonest first. Kept in the shared cache per learner, so an answer or a page asks no
     query for it; every change that could alter it forgets the learner's entry (``forget_dues``)."""
-    key = DUES_KEY.format(user.pk)
-    stored = cache.get(key)
-    if stored is None:
-        stored = (_learner_dues(user),)  # in a tuple: the metrics backends return an empty list as a miss
-        cache.set(key, stored, DUES_TIMEOUT)
-    return stored[0]
+    return remembered(DUES_KEY.format(user.pk), DUES_TIMEOUT, lambda: _learner_dues(user))
 
 
 def _learner_dues(user):
@@ -329,9 +324,7 @@ def forget_dues(user_ids):
     """These learners' due dates changed: drop their cached ones and their kept pages, now and
     once the change commits."""
     user_ids = list(user_ids)
-    keys = [DUES_KEY.format(pk) for pk in user_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forget(DUES_KEY.format(pk) for pk in user_ids)
     learners_changed([owner_key(pk, None) for pk in user_ids])
 
 

@@ -202,6 +202,25 @@ def fragment_key(name, *parts):
     return f"fragment:{content_version()}:{name}:{digest}"
 
 
+def remembered(key, timeout, build):
+    """``build()``'s value under ``key`` in the shared cache, for ``timeout`` seconds, built when
+    missing. Kept in a tuple, so that None, [] or 0 are cached values too (and the metrics
+    backends, which answer an empty container for a miss, cannot pass one off as a value)."""
+    stored = cache.get(key)
+    if stored is None:
+        stored = (build(),)
+        cache.set(key, stored, timeout)
+    return stored[0]
+
+
+def forget(keys):
+    """Drop ``keys`` from the shared cache now, and once more when the transaction commits, so a
+    value rebuilt from the old rows meanwhile is not kept."""
+    keys = list(keys)
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def cached_fragment(name, *parts, build, frozen=False):
     """The value ``build()`` returns, computed once per content version and shared by all processes.
 
@@ -215,11 +234,7 @@ def cached_fragment(name, *parts, build, frozen=False):
     key = fragment_key(name, *parts)
     if frozen and key in _frozen:
         return _frozen[key]
-    stored = cache.get(key)
-    if stored is None:
-        stored = (build(),)  # in a tuple, so that None, [] or 0 are cached values too
-        cache.set(key, stored, PAGE_TIMEOUT)
-    value = stored[0]
+    value = remembered(key, PAGE_TIMEOUT, build)
     if frozen:
         if len(_frozen) >= FROZEN_MAX:
             _frozen.clear()

@@ -22,7 +22,6 @@ from functools import cache as cache_result
 from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import RequestContext
@@ -32,7 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from core.cache import PAGE_TIMEOUT, cached_fragment, content_version
+from core.cache import PAGE_TIMEOUT, cached_fragment, content_version, forget
 
 _SECRET = None
 # While a learner's pieces render: the earliest time something they show changes by itself
@@ -71,16 +70,12 @@ def learner_changed(learner):
     """Something learner ``learner``'s pages show changed (progress, an attempt, an answer, a card):
     their kept pieces are not read again. Now, and once more when the transaction commits, so a
     piece rendered from the old rows meanwhile is not kept under the new state."""
-    key = f"learner-state:{learner}"
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    learners_changed([learner])
 
 
 def learners_changed(learners):
     """``learner_changed`` for many learners at once (a class's deadline moved)."""
-    keys = [f"learner-state:{learner}" for learner in learners]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forget(f"learner-state:{learner}" for learner in learners)
 
 
 class _Kept:

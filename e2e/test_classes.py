@@ -17,21 +17,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from classes.models import Class
-from e2e.conftest import ARTIFACTS, axe_violations
+from e2e.conftest import looked_at
 from e2e.test_learner import PASSWORD
 from e2e.test_quiz import answer_all
 
 pytestmark = pytest.mark.e2e
-
-
-def looked_at(page, name):
-    """No axe-core violation at 375 and 1280 px, light and dark; a screenshot of each."""
-    for width in (375, 1280):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.emulate_media(color_scheme=scheme)
-            assert axe_violations(page) == [], (name, width, scheme)
-            page.screenshot(path=ARTIFACTS / f"class-{name}-{width}-{scheme}.png", full_page=True)
 
 
 def logged_in(browser, live_server, username, start="/accounts/login/"):
@@ -96,10 +86,10 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     alice.goto("/")  # and on home, and on the lesson, in the class's zone
     expect(alice.locator(".due-panel")).to_contain_text(quiz.title)
     expect(alice.locator(".due-panel")).to_contain_text("(Asia/Seoul)")
-    looked_at(alice, "home-dues")
+    looked_at(alice, "class-home-dues")
     alice.goto(quiz.section.get_absolute_url())
     expect(alice.locator(".due-panel")).to_contain_text("연장됨")
-    looked_at(alice, "lesson-dues")
+    looked_at(alice, "class-lesson-dues")
     for learner in (alice, bora):
         learner.goto(quiz.section.get_absolute_url())
         answer_all(learner, quiz, first_correct=learner is bora)
@@ -139,9 +129,9 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
             page.goto(link)
         else:
             page.goto("/classes/")
-        looked_at(page, name)
+        looked_at(page, f"class-{name}")
     staff.goto(f"/classes/{klass.pk}/gradebook/")
-    looked_at(staff, "gradebook")
+    looked_at(staff, "class-gradebook")
     staff.goto(klass.get_absolute_url())
     staff.get_by_role("link", name="반 개요").click()
     expect(staff.locator(".heat-map")).to_be_visible()
@@ -149,7 +139,7 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     expect(attention).to_contain_text("지금은 없습니다.")  # both answered today, neither failed two quizzes
     staff.get_by_label("퀴즈", exact=True).select_option(value=str(quiz.pk))
     expect(staff.locator("#analysis")).to_contain_text("첫 번째로 끝낸 응시 2건만")
-    looked_at(staff, "overview")
+    looked_at(staff, "class-overview")
     staff.goto(f"/classes/{klass.pk}/gradebook/")
 
     # the gradebook's row leads to the learner's page: the late attempt, its answers and versions
@@ -158,4 +148,4 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
     expect(staff.locator("h3", has_text="1회차")).to_contain_text("늦음")
     expect(staff.get_by_text("연장됨").or_(staff.get_by_text("마감 지남")).first).to_be_visible()
     assert staff.locator("tbody tr").count() == total and staff.get_by_text("1판").count() == total
-    looked_at(staff, "learner-page")
+    looked_at(staff, "class-learner-page")

@@ -4,12 +4,13 @@ learner lands on the lesson signed in, inside the platform's iframe, finishes it
 and the score arrives at the platform. The refusal page has no axe-core violation."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from lti_tool.models import Key
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS, axe_violations
+from e2e.conftest import ARTIFACTS, axe_violations, looked_at
 from e2e.test_quiz import answer_all
 from lti.tests.platform import ROLES, Platform
 
@@ -31,7 +32,7 @@ def test_a_learner_launched_from_the_lms_reads_the_lesson_signed_in(browser, liv
     target = live_server.url + section.get_absolute_url()
     platform.launching = {"target": target}
     page = browser.new_context(base_url=live_server.url).new_page()
-    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    query = urlencode(platform.login_params(target))
     page.goto(f"/lti/login/?{query}")
     page.wait_for_url(f"**{section.get_absolute_url()}")
     expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
@@ -39,29 +40,21 @@ def test_a_learner_launched_from_the_lms_reads_the_lesson_signed_in(browser, liv
     assert platform.jwks_requests >= 1  # the signature was checked against the platform's JWKS
     page.goto("/lti/link/")  # the page that links this identity to an account the learner had
     expect(page.get_by_role("heading", level=1)).to_have_text("원래 계정에 연결하기")
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert axe_violations(page) == [], width
-        page.screenshot(path=ARTIFACTS / f"lti-link-{width}.png", full_page=True)
+    looked_at(page, "lti-link")
 
 
 def test_the_refusal_page_is_clear_and_accessible(browser, live_server, platform):
     page = browser.new_context(base_url=live_server.url).new_page()
     page.goto("/lti/login/?iss=https://unknown-lms.example&login_hint=x&target_link_uri=/")
     expect(page.get_by_role("heading", level=1)).to_have_text("LMS에서 열지 못했습니다")
-    for width in (375, 1280):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.emulate_media(color_scheme=scheme)
-            assert axe_violations(page) == [], (width, scheme)
-            page.screenshot(path=ARTIFACTS / f"lti-refused-{width}-{scheme}.png", full_page=True)
+    looked_at(page, "lti-refused")
 
 
 def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, quizzes, platform):
     tool = live_server.url.replace("localhost", "127.0.0.1")  # the platform's site: cookies go with the frame's posts
     section = quizzes.get(section__slug="쿠버네티스").section
     target = tool + section.get_absolute_url()
-    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    query = urlencode(platform.login_params(target))
     platform.launching = {"target": target, "login_url": f"{tool}/lti/login/?{query}", "claims": platform.ags()}
     page = browser.new_context().new_page()
     page.goto(f"{platform.url}/course")
@@ -92,17 +85,12 @@ def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_serve
     claims = {**platform.deep_linking(), "roles": ("Instructor",), "sub": "prof-1"}
     platform.launching = {"target": f"{live_server.url}/lti/launch/", "claims": claims}
     page = browser.new_context(base_url=live_server.url).new_page()
-    query = "&".join(f"{name}={value}" for name, value in platform.login_params(platform.launching["target"]).items())
+    query = urlencode(platform.login_params(platform.launching["target"]))
     page.goto(f"/lti/login/?{query}")
     page.wait_for_url("**/lti/pick/")
     page.get_by_label("찾기", exact=True).fill("쿠버네티스")
     expect(page.locator("#choices")).not_to_contain_text("맞는 퀴즈가 없습니다")
-    for width in (375, 1280):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.emulate_media(color_scheme=scheme)
-            assert axe_violations(page) == [], (width, scheme)
-            page.screenshot(path=ARTIFACTS / f"lti-pick-{width}-{scheme}.png", full_page=True)
+    looked_at(page, "lti-pick")
     box = page.get_by_label(re.compile(re.escape(quiz.title)))
     box.focus()
     page.keyboard.press("Space")
@@ -126,19 +114,14 @@ def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_
     claims = {**platform.nrps(), "roles": ("Instructor",), "sub": "prof-1"}
     platform.launching = {"target": target, "claims": claims}
     page = browser.new_context(base_url=live_server.url).new_page()
-    query = "&".join(f"{name}={value}" for name, value in platform.login_params(target).items())
+    query = urlencode(platform.login_params(target))
     page.goto(f"/lti/login/?{query}")
     page.wait_for_url(f"**{section.get_absolute_url()}")
     page.goto("/classes/")
     page.get_by_role("link", name="클라우드 네이티브 2026 봄").first.click()
     page.get_by_role("button", name="LMS 명단 지금 가져오기").click()
     expect(page.locator("body")).to_contain_text("명단을 가져왔습니다: 0명 들어옴")  # s1 came with the launch
-    for width in (375, 1280):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.emulate_media(color_scheme=scheme)
-            assert axe_violations(page) == [], (width, scheme)
-            page.screenshot(path=ARTIFACTS / f"lti-class-roster-{width}-{scheme}.png", full_page=True)
+    looked_at(page, "lti-class-roster")
 
 
 def test_dynamic_registration_from_one_pasted_url(browser, live_server, db):

@@ -5,8 +5,6 @@ carrying a line item (full marks, label) so that the platform treats it as grada
 What the deep-linking launch allows is kept in the instructor's session, not in a cache that
 may expire while they choose; it is used once."""
 
-from urllib.parse import urlsplit
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from lti_tool.models import LtiRegistration
@@ -97,8 +95,3 @@ def _resource(request, item):
     else:
         resource.set_title(item.heading)
     return resource
-
-
-def return_origin(url):
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"

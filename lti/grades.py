@@ -15,7 +15,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from lti_tool.models import LtiUser
@@ -23,6 +22,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.service_connector import ServiceConnector
 
 from classes.gradebook import chosen
+from core.cache import forget, remembered
 from lti.models import GradeLink, ScoreOut
 from quizzes.models import Attempt
 
@@ -60,20 +60,13 @@ GRADED_KEY = "lti-graded-quizzes:{}"
 def graded_quizzes(user_id):
     """The quizzes whose grade goes back to an LMS for this user: kept in the shared cache, so a
     finished attempt of a learner who never came from an LMS asks no query (the answer's budget)."""
-    key = GRADED_KEY.format(user_id)
-    stored = cache.get(key)
-    if stored is None:
-        links = GradeLink.objects.filter(context__memberships__user__auth_user=user_id)
-        stored = (frozenset(links.values_list("quiz_id", flat=True)),)  # in a tuple: see classes.models
-        cache.set(key, stored, 600)
-    return stored[0]
+    links = GradeLink.objects.filter(context__memberships__user__auth_user=user_id)
+    return remembered(GRADED_KEY.format(user_id), 600, lambda: frozenset(links.values_list("quiz_id", flat=True)))
 
 
 def _forget_graded(context):
     users = LtiUser.objects.filter(memberships__context=context, auth_user__isnull=False)
-    keys = [GRADED_KEY.format(pk) for pk in users.values_list("auth_user_id", flat=True)]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forget(GRADED_KEY.format(pk) for pk in users.values_list("auth_user_id", flat=True))
 
 
 def queue(attempt):

@@ -93,7 +93,7 @@ def _send_back(request, allowed):
         return render(request, "lti/pick.html", context, status=400)
     del request.session[deep_linking.SESSION_KEY]  # used once
     response = render(request, "lti/deep_link_return.html", {"return_url": url, "token": token})
-    response.form_action = deep_linking.return_origin(url)  # its one form posts to the LMS (lti.middleware)
+    response.form_action = origin(url)  # its one form posts to the LMS (lti.middleware)
     return response
 
 

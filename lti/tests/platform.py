@@ -204,21 +204,20 @@ class Platform:
 
     def verified_deep_link(self, token):
         """The deep-linking response the tool posted back, its signature checked (as Moodle does)."""
-        for pem in self.tool_keys:
-            try:
-                return jwt.decode(token, pem, algorithms=["RS256"], audience=self.issuer)
-            except jwt.InvalidSignatureError:
-                continue
-        raise AssertionError("the deep-linking response is not signed by a key of the tool")
+        return self.verified_by_tool(token, audience=self.issuer)
 
     def verified_assertion(self, assertion):
-        """The tool's client assertion, its signature checked against the tool's public keys."""
+        """The tool's client assertion at the token endpoint."""
+        return self.verified_by_tool(assertion, audience=f"{self.url}/token")
+
+    def verified_by_tool(self, token, audience):
+        """``token``'s claims, its signature checked against the tool's public keys."""
         for pem in self.tool_keys:
             try:
-                return jwt.decode(assertion, pem, algorithms=["RS256"], audience=f"{self.url}/token")
+                return jwt.decode(token, pem, algorithms=["RS256"], audience=audience)
             except jwt.InvalidSignatureError:
                 continue
-        raise AssertionError("the client assertion is not signed by a key of the tool")
+        raise AssertionError("not signed by a key of the tool")
 
     def close(self):
         self.server.shutdown()
