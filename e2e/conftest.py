@@ -81,11 +81,12 @@ def axe_violations(page, context=None):
     return [f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
 
 
-def looked_at(page, name):
-    """No axe-core violation at 375 and 1280 px, light and dark; a screenshot of each in ARTIFACTS."""
+def looked_at(page, name, frame=None):
+    """No axe-core violation at 375 and 1280 px, light and dark (in ``frame``, a page's iframe, if
+    given); a screenshot of each in ARTIFACTS."""
     for width in (375, 1280):
         for scheme in ("light", "dark"):
             page.set_viewport_size({"width": width, "height": 900})
             page.emulate_media(color_scheme=scheme)
-            assert axe_violations(page) == [], (name, width, scheme)
+            assert axe_violations(frame or page) == [], (name, width, scheme)
             page.screenshot(path=ARTIFACTS / f"{name}-{width}-{scheme}.png", full_page=True)

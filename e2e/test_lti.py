@@ -58,7 +58,7 @@ def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, qui
     platform.launching = {"target": target, "login_url": f"{tool}/lti/login/?{query}", "claims": platform.ags()}
     page = browser.new_context().new_page()
     page.goto(f"{platform.url}/course")
-    frame = page.frame_locator("iframe")
+    frame = page.frame_locator("iframe[title='강의실']")
     expect(frame.get_by_role("heading", level=1)).to_have_text(section.title)  # framed: allowed for this platform
     expect(frame.get_by_role("button", name="로그아웃")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "lti-in-iframe.png", full_page=True)
@@ -78,6 +78,53 @@ def test_the_lesson_opens_inside_the_platform_s_iframe(browser, live_server, qui
         and "frame-ancestors 'none'" in response.headers["content-security-policy"]
     )
     other.close()
+
+
+def test_a_browser_that_keeps_no_cookie_in_the_frame_launches_through_the_platform_s_storage(
+    browser, live_server, quizzes, platform
+):
+    """The tool on localhost, the platform on 127.0.0.1: two sites, so inside the platform's page
+    Chromium keeps no cookie of the tool's (SameSite=Lax over HTTP, as a third-party cookie block
+    would). The state goes through the platform's storage frame; the learner continues in a new
+    window, signed in there, and their knowledge check's score still reaches the platform."""
+    assert "localhost" in live_server.url
+    section = quizzes.get(section__slug="쿠버네티스").section
+    target = live_server.url + section.get_absolute_url()
+    query = urlencode(platform.login_params(target, storage=True))
+    platform.launching = {
+        "target": target,
+        "login_url": f"{live_server.url}/lti/login/?{query}",
+        "claims": platform.ags(),
+    }
+    page = browser.new_context().new_page()
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe[title='강의실']")
+    expect(frame.get_by_role("heading", level=1)).to_have_text("새 창에서 이어 가기")
+    tool_frame = next(f for f in page.frames if f.url.startswith(live_server.url))
+    looked_at(page, "lti-continue", frame=tool_frame)
+    with page.context.expect_page() as opened:
+        frame.get_by_role("button", name="새 창에서 계속").click()
+    window = opened.value
+    window.wait_for_url(f"**{section.get_absolute_url()}")
+    expect(window.get_by_role("heading", level=1)).to_have_text(section.title)
+    expect(window.get_by_role("button", name="로그아웃")).to_be_visible()
+    platform.tool_keys = [key.public_key for key in Key.objects.active()]
+    quiz = quizzes.get(section=section, kind="check")
+    answer_all(window, quiz, first_correct=True)
+    (score,) = platform.scores
+    assert (score["userId"], score["scoreGiven"]) == ("student-1", quiz.questions.count())
+
+
+def test_a_platform_whose_storage_does_not_answer_offers_the_new_window(browser, live_server, quizzes, platform):
+    section = quizzes.get(section__slug="쿠버네티스").section
+    target = live_server.url + section.get_absolute_url()
+    query = urlencode(platform.login_params(target, storage=True))
+    platform.launching = {"target": target, "login_url": f"{live_server.url}/lti/login/?{query}", "storage": False}
+    page = browser.new_context().new_page()
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe[title='강의실']")
+    expect(frame.get_by_role("link", name="새 창에서 강의 열기")).to_be_visible()  # after the storage's 2 s
+    looked_at(page, "lti-storage-failed", frame=next(f for f in page.frames if f.url.startswith(live_server.url)))
 
 
 def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_server, quizzes, platform):

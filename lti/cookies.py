@@ -2,8 +2,8 @@
 with third-party cookies off): inside the LMS's iframe such a browser keeps none of ours, so no
 state, and no session after the launch. The login initiation first sets a test cookie and comes
 back; if the cookie did not come with it, the frame shows why and opens the same launch in a new
-window, where our cookies are first-party. (LTI's postMessage storage would save the state, but
-not the session every page after it needs.)"""
+window, where our cookies are first-party; a platform that offers its postMessage storage gets
+that instead (``lti.storage``), which saves the learner the second trip through the LMS."""
 
 from urllib.parse import urlencode
 
@@ -38,15 +38,24 @@ def kept(request):
 
 
 def new_window(request, params):
-    """The frame's page when the test cookie did not come back: the same launch, in a new window.
-    Framed by the platform that asked (its registration's origins) and by no one else."""
+    """The frame's page when the test cookie did not come back: the same launch, in a new window."""
+    response = render(request, "lti/new_window.html", new_window_context(params))
+    response.frame_ancestors = platform_origins(params)
+    return response
+
+
+def new_window_context(params):
+    again = {name: value for name, value in params.dict().items() if name != CHECKED}
+    return {"url": f"{reverse('lti:login')}?{urlencode(again)}"}
+
+
+def platform_origins(params):
+    """Who may frame the login initiation's own pages: the platform that asked (its registration's
+    origins), no one else."""
     registrations = LtiRegistration.objects.active().filter(issuer=params.get("iss", ""))
     if params.get("client_id"):
         registrations = registrations.filter(client_id=params["client_id"])
     registration = registrations.first()
     if registration is None:
         raise OIDCException("Could not find registration details")
-    again = {name: value for name, value in params.dict().items() if name != CHECKED}
-    response = render(request, "lti/new_window.html", {"url": f"{reverse('lti:login')}?{urlencode(again)}"})
-    response.frame_ancestors = sorted({o for o in (origin(registration.issuer), origin(registration.auth_url)) if o})
-    return response
+    return sorted({o for o in (origin(registration.issuer), origin(registration.auth_url)) if o})

@@ -31,13 +31,17 @@ def may_choose(roles):
     return bool(context_roles(roles) & set(CHOOSING_ROLES))
 
 
-def remember(session, launch):
-    settings = launch.get_claim(SETTINGS_CLAIM) or {}
-    session[SESSION_KEY] = {
+def allowed(launch):
+    """What a deep-linking launch allows the picker: where its answer goes, and its settings."""
+    return {
         "registration": launch.registration.pk,
         "deployment": launch.get_claim(DEPLOYMENT_CLAIM),
-        "settings": settings,
+        "settings": launch.get_claim(SETTINGS_CLAIM) or {},
     }
+
+
+def remember(session, launch):
+    session[SESSION_KEY] = allowed(launch)
 
 
 def pickable(search=""):

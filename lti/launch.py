@@ -35,6 +35,7 @@ from quizzes.models import Quiz
 LINK_NOTE = gettext_lazy(
     "LMS로 처음 들어와 이 사이트의 계정을 새로 만들었습니다. 원래 계정이 있었다면 %(url)s 에서 연결하세요."
 )
+REPLAYED = gettext_lazy("이미 한 번 쓴 실행 요청입니다. LMS에서 링크를 다시 눌러 주세요.")
 TARGET_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 # What a resource link may open: the course, a lecture, a lesson, a quiz.
 TARGETS = {"course:course-detail", "course:lecture-detail", "course:section-detail", "quizzes:quiz-detail"}
@@ -82,10 +83,10 @@ class Launch:
     quiz: Quiz | None  # when it opens a quiz: graded, and its grade may go back
 
 
-def validated(request):
+def validated(request, message=None):
     """The launch posted to us, every check passed and its nonce used up; or Refused, or
-    pylti1p3's LtiException."""
-    message = DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage())
+    pylti1p3's LtiException. ``message``: pylti1p3's launch to check, if not the usual one."""
+    message = message or DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage())
     message.validate()
     launch = LtiLaunch(message)
     if launch.is_deep_link_launch:
@@ -139,13 +140,25 @@ def _use_nonce(body):
         with transaction.atomic():
             UsedNonce.objects.create(issuer=body["iss"], nonce=body["nonce"], expires_at=expires)
     except IntegrityError:
-        raise Refused(_("이미 한 번 쓴 실행 요청입니다. LMS에서 링크를 다시 눌러 주세요.")) from None
+        raise Refused(REPLAYED) from None
     UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
 
 
-@transaction.atomic
 def enter(request, found):
-    """The launch's user, signed in: their own account, tied to (issuer, subject) and never found
+    """The launch's user, signed in, and the session's pages framed by that platform alone."""
+    user, first_time = admit(found)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    remember_platform(request, found.launch)
+    if found.launch.is_deep_link_launch:
+        deep_linking.remember(request.session, found.launch)
+    if first_time:
+        messages.info(request, LINK_NOTE % {"url": reverse("lti:link")})
+    return user
+
+
+@transaction.atomic
+def admit(found):
+    """(user, made now) of the launch: their own account, tied to (issuer, subject) and never found
     by e-mail; in the class their LMS course became, with the role the LMS gave them."""
     launch = found.launch
     sync_data_from_launch(launch)
@@ -160,13 +173,7 @@ def enter(request, found):
             transaction.on_commit(lambda: roster.sync_quietly(context_class))
     if found.quiz is not None:
         grades.link_launch(launch, found.quiz)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    remember_platform(request, launch)
-    if launch.is_deep_link_launch:
-        deep_linking.remember(request.session, launch)
-    if first_time:
-        messages.info(request, LINK_NOTE % {"url": reverse("lti:link")})
-    return user
+    return user, first_time
 
 
 def _class(context, course):

@@ -17,15 +17,20 @@ def origin(url):
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("https", "http") and parts.netloc else None
 
 
-def remember_platform(request, launch):
-    """Called once the launch's user is signed in: where this session's pages may be framed.
-    The issuer's and auth endpoint's origins, and those the signed launch names for where the
-    learner is (its return URL, the platform's URL: Canvas frames from the school's own host)."""
+def platform_origins(launch):
+    """Where a launch's pages may be framed: the issuer's and auth endpoint's origins, and those
+    the signed launch names for where the learner is (its return URL, the platform's URL: Canvas
+    frames from the school's own host)."""
     registration = launch.registration
     presentation = launch.launch_presentation_claim or {}
     platform = launch.get_claim("https://purl.imsglobal.org/spec/lti/claim/tool_platform") or {}
     urls = (registration.issuer, registration.auth_url, presentation.get("return_url"), platform.get("url"))
-    request.session[SESSION_KEY] = sorted({found for url in urls if (found := origin(url))})
+    return sorted({found for url in urls if (found := origin(url))})
+
+
+def remember_platform(request, launch):
+    """Called once the launch's user is signed in: this session's pages may be framed by it."""
+    request.session[SESSION_KEY] = platform_origins(launch)
 
 
 def framed_by_platform(get_response):

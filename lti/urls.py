@@ -7,6 +7,7 @@ app_name = "lti"
 urlpatterns = [
     path("lti/login/", views.login, name="login"),
     path("lti/launch/", views.launch, name="launch"),
+    path("lti/continue/", views.continue_launch, name="continue"),
     path("lti/jwks/", views.jwks, name="jwks"),
     path("lti/pick/", views.pick, name="pick"),
     path("lti/classes/<int:pk>/roster/", views.roster_sync, name="roster"),

@@ -18,7 +18,7 @@ from lti_tool.models import Key
 from pylti1p3.exception import LtiException, OIDCException
 
 from classes.models import MANAGING_ROLES, Class
-from lti import cookies, deep_linking, linking, registration, roster
+from lti import cookies, deep_linking, linking, registration, roster, storage
 from lti import launch as lti_launch
 from lti.middleware import SESSION_KEY as FRAME_SESSION_KEY
 from lti.middleware import origin
@@ -45,7 +45,9 @@ def login(request):
         if not cookies.checked(params):
             return cookies.check(request, params)
         if not cookies.kept(request):
-            return cookies.new_window(request, params)
+            return (
+                storage.login_page(request, params) if storage.wanted(params) else cookies.new_window(request, params)
+            )
         return lti_launch.login_redirect(request, params)
     except (LtiException, OIDCException) as error:
         return refused(request, error)
@@ -55,11 +57,23 @@ def login(request):
 @require_POST
 def launch(request):
     try:
+        if (answer := storage.launch(request)) is not None:  # no cookie: checked by the platform's storage
+            return answer
         found = lti_launch.validated(request)
     except Exception as error:  # pylti1p3 trips on some malformed tokens before it checks them: refuse those too
         return refused(request, error)
     lti_launch.enter(request, found)
     return redirect(found.target)
+
+
+@csrf_exempt  # posted from our own page in the LMS's frame, where no cookie of ours (CSRF's) comes back
+@require_POST
+def continue_launch(request):
+    """A launch checked inside the frame, continued in a new window: signed in, at its page."""
+    try:
+        return redirect(storage.redeem(request))
+    except lti_launch.Refused as error:
+        return refused(request, error)
 
 
 @require_GET

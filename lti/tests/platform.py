@@ -22,6 +22,19 @@ LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 ROLES = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+STORAGE_FRAME = "post_message_forwarding"  # Canvas's name for its storage frame
+# The platform's side of LTI postMessage storage: values kept per tool origin, answered to it alone.
+STORAGE_PAGE = """<!doctype html><html lang="en"><title>storage</title><script>
+const kept = new Map();
+window.addEventListener("message", function (event) {
+  const m = event.data || {};
+  if (m.subject !== "lti.put_data" && m.subject !== "lti.get_data") return;
+  const key = event.origin + " " + m.key;
+  if (m.subject === "lti.put_data") kept.set(key, m.value);
+  const answer = {subject: m.subject + ".response", message_id: m.message_id, key: m.key, value: kept.get(key)};
+  event.source.postMessage(answer, event.origin);
+});
+</script></html>"""
 
 
 def rsa_key():
@@ -62,11 +75,15 @@ class Platform:
                     self.reply("application/json", json.dumps({"keys": [public_jwk(platform.key, platform.kid)]}))
                 elif url.path == "/course":  # the LMS's course page, the tool in its iframe
                     frame = html.escape(platform.launching["login_url"])
+                    storage = f'<iframe name="{STORAGE_FRAME}" src="/storage" title="저장소" hidden></iframe>'
                     self.reply(
                         "text/html; charset=utf-8",
                         f'<!doctype html><html lang="ko"><title>LMS 강좌</title><h1>LMS 강좌</h1>'
-                        f'<iframe src="{frame}" title="강의실" width="1100" height="800"></iframe></html>',
+                        f'<iframe src="{frame}" title="강의실" width="1100" height="800"></iframe>'
+                        f"{storage if platform.launching.get('storage', True) else ''}</html>",
                     )
+                elif url.path == "/storage":
+                    self.reply("text/html; charset=utf-8", STORAGE_PAGE)
                 elif url.path == "/.well-known/openid-configuration":
                     self.reply("application/json", json.dumps(platform.openid_configuration()))
                 elif url.path == "/memberships":
@@ -117,7 +134,8 @@ class Platform:
         return (
             f'<!doctype html><html lang="en"><title>LMS</title><form method="post" action="{html.escape(params["redirect_uri"])}">'
             f'<input type="hidden" name="id_token" value="{token}">'
-            f'<input type="hidden" name="state" value="{html.escape(params["state"])}"></form>'
+            f'<input type="hidden" name="state" value="{html.escape(params["state"])}">'
+            f'<input type="hidden" name="lti_storage_target" value="{STORAGE_FRAME}"></form>'
             "<script>document.forms[0].submit()</script></html>"
         )
 
@@ -240,8 +258,8 @@ class Platform:
         )
         return registration
 
-    def login_params(self, target, login_hint="student-1"):
-        return {
+    def login_params(self, target, login_hint="student-1", storage=False):
+        params = {
             "iss": self.issuer,
             "login_hint": login_hint,
             "target_link_uri": target,
@@ -249,6 +267,9 @@ class Platform:
             "lti_deployment_id": self.deployment_id,
             "lti_message_hint": "hint",
         }
+        if storage:  # the platform offers its postMessage storage
+            params["lti_storage_target"] = STORAGE_FRAME
+        return params
 
     def ags(self, lineitem=True, may_create=False):
         """The AGS claim: the link's own line item, or (``may_create``) only where to make one."""
