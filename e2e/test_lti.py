@@ -135,8 +135,11 @@ def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_serve
     query = urlencode(platform.login_params(platform.launching["target"]))
     page.goto(f"/lti/login/?{query}")
     page.wait_for_url("**/lti/pick/")
+    lecture = page.get_by_label(re.compile(re.escape(quiz.lecture.title)))
+    lecture.check()  # ticked before a search that does not match it: it stays
     page.get_by_label("찾기", exact=True).fill("쿠버네티스")
     expect(page.locator("#choices")).not_to_contain_text("맞는 퀴즈가 없습니다")
+    expect(lecture).to_be_checked()
     looked_at(page, "lti-pick")
     box = page.get_by_label(re.compile(re.escape(quiz.title)))
     box.focus()
@@ -146,8 +149,9 @@ def test_an_instructor_picks_content_for_the_lms_by_keyboard(browser, live_serve
     page.get_by_role("button", name="LMS로 보내기").click()
     page.wait_for_url(f"{platform.url}/deep-link-return")
     (token,) = platform.deep_links
-    (item,) = platform.verified_deep_link(token)["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
-    assert item["title"] == quiz.title and item["lineItem"]["scoreMaximum"] == quiz.questions.count()
+    items = platform.verified_deep_link(token)["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert [item.get("lineItem", {}).get("label") for item in items] == [None, quiz.title]
+    assert items[1]["lineItem"]["scoreMaximum"] == quiz.questions.count()
 
 
 def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_server, quizzes, platform):

@@ -44,23 +44,40 @@ def remember(session, launch):
     session[SESSION_KEY] = allowed(launch)
 
 
-def pickable(search=""):
-    """The published lectures and quizzes, in course order, those matching ``search`` if given."""
+def pickable(search="", ticked=()):
+    """The published lectures and quizzes, in course order: those matching ``search`` if given,
+    and those already ticked (``ticked``: the boxes' values), so a search never drops a choice."""
     lectures = Lecture.objects.published().select_related("course").order_by("course__title", "number")
     quizzes = Quiz.objects.published().select_related("lecture__course", "section").order_by("lecture__number", "id")
+    ids = _ids(ticked)
     if search:
-        lectures = lectures.filter(Q(title__icontains=search) | Q(course__title__icontains=search))
-        quizzes = quizzes.filter(Q(title__icontains=search) | Q(lecture__title__icontains=search))
-    return {"lectures": list(lectures), "quizzes": list(quizzes)}
+        lectures = lectures.filter(
+            Q(title__icontains=search) | Q(course__title__icontains=search) | Q(pk__in=ids["lecture"])
+        )
+        quizzes = quizzes.filter(
+            Q(title__icontains=search) | Q(lecture__title__icontains=search) | Q(pk__in=ids["quiz"])
+        )
+    found = {"lectures": list(lectures), "quizzes": list(quizzes)}
+    for item in found["lectures"]:
+        item.ticked = item.pk in ids["lecture"]
+    for item in found["quizzes"]:
+        item.ticked = item.pk in ids["quiz"]
+    return found
 
 
-def chosen(values):
-    """The lectures and quizzes of the picker's ticked boxes ("lecture-3", "quiz-7"), in order."""
+def _ids(values):
+    """{"lecture": [pk, ...], "quiz": [...]} of boxes' values ("lecture-3", "quiz-7"), in order."""
     ids = {"lecture": [], "quiz": []}
     for value in values:
         kind, _sep, pk = value.partition("-")
         if kind in ids and pk.isdigit():
             ids[kind].append(int(pk))
+    return ids
+
+
+def chosen(values):
+    """The lectures and quizzes of the picker's ticked boxes, in order."""
+    ids = _ids(values)
     found = {
         ("lecture", lecture.pk): lecture
         for lecture in Lecture.objects.published().filter(pk__in=ids["lecture"]).select_related("course")

@@ -10,15 +10,17 @@ sent and marked sent after: nothing is sent twice, nothing is lost. The token co
 platform's token endpoint with a JWT signed by the tool's key (pylti1p3's ServiceConnector).
 """
 
+import hashlib
 import json
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from lti_tool.models import LtiUser
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.service_connector import ServiceConnector
 
 from classes.gradebook import chosen
@@ -31,6 +33,7 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+TOKEN_KEPT = 600  # seconds: a platform's access token lasts an hour (Moodle's, Canvas's); kept well inside it
 TIMEOUT = (3, 5)  # seconds to connect, to read: a learner's finishing answer waits for the first try
 BACKOFF = [60, 120, 300, 900, 1800]  # then hourly
 GIVE_UP_AFTER = 30  # tries: about a day
@@ -129,7 +132,7 @@ def deliver(pk, now=None):
         return None
     row = ScoreOut.objects.select_related("link__registration", "link__quiz").get(pk=pk)
     try:
-        connector = ServiceConnector(row.link.registration.to_registration(), requests_session=_session())
+        connector = Connector(row.link.registration)
         lineitem = row.link.lineitem or _create_lineitem(connector, row)
         connector.make_service_request(
             [SCORE_SCOPE], scores_url(lineitem), is_post=True, data=json.dumps(payload(row)), content_type=SCORE_TYPE
@@ -188,6 +191,44 @@ def _create_lineitem(connector, row):
     link.lineitem = response["body"]["id"]
     link.save(update_fields=["lineitem"])
     return link.lineitem
+
+
+class Connector(ServiceConnector):
+    """pylti1p3's, with the platform's access tokens kept in the shared cache (every score and
+    replica uses one, not a token request each), asked for again once when the platform refuses
+    one (it expired or was revoked early)."""
+
+    def __init__(self, registration):
+        super().__init__(registration.to_registration(), requests_session=_session())
+        self._registration_pk = registration.pk
+
+    def _token_key(self, scopes):
+        return f"lti-token:{self._registration_pk}:{hashlib.sha256(' '.join(sorted(scopes)).encode()).hexdigest()[:32]}"
+
+    def get_access_token(self, scopes):
+        key = self._token_key(scopes)
+        if (token := cache.get(key)) is None:
+            token = super().get_access_token(scopes)
+            cache.set(key, token, TOKEN_KEPT)
+        return token
+
+    def make_service_request(self, scopes, *args, **kwargs):
+        try:
+            answer = super().make_service_request(scopes, *args, **kwargs)
+        except LtiServiceException as error:
+            if error.response.status_code != 401:
+                raise
+            cache.delete(self._token_key(scopes))
+            self._access_tokens.clear()
+            answer = super().make_service_request(scopes, *args, **kwargs)
+        return {**answer, "next_page_url": _next_page(answer["headers"])}
+
+
+def _next_page(headers):
+    """The Link header's rel="next" URL as the platform wrote it (pylti1p3 lower-cases it)."""
+    link = next((value for name, value in headers.items() if name.lower() == "link"), "")
+    found = [each["url"] for each in requests.utils.parse_header_links(link) if each.get("rel", "").lower() == "next"]
+    return found[0] if found else None
 
 
 class _Session(requests.Session):

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from lti_tool.models import LtiUser
 from pylti1p3.names_roles import NamesRolesProvisioningService
-from pylti1p3.service_connector import ServiceConnector
 
 from lti import grades
 from lti.members import account_for, role_of, take_part
@@ -40,7 +39,7 @@ def sync(context_class):
     ContextClass.objects.filter(pk=context_class.pk).update(roster_tried_at=timezone.now())
     context = context_class.context
     registration = context.deployment.registration
-    connector = ServiceConnector(registration.to_registration(), requests_session=grades._session())
+    connector = grades.Connector(registration)
     service = NamesRolesProvisioningService(connector, {"context_memberships_url": context.memberships_url})
     members = service.get_members()
     with transaction.atomic():

@@ -94,7 +94,8 @@ def pick(request):
         raise PermissionDenied(_("LMS의 콘텐츠 고르기에서 열어야 합니다."))
     if request.method == "POST":
         return _send_back(request, allowed)
-    context = {"search": request.GET.get("q", "")[:100], **deep_linking.pickable(request.GET.get("q", "")[:100])}
+    search = request.GET.get("q", "")[:100]
+    context = {"search": search, **deep_linking.pickable(search, request.GET.getlist("item"))}
     partial = "#choices" if request.htmx and not request.htmx.history_restore_request else ""
     return render(request, f"lti/pick.html{partial}", context)
 

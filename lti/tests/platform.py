@@ -56,7 +56,7 @@ class Platform:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.issuer = self.issuer or self.url  # None: the platform's own address (Dynamic Registration)
         self.registrations = []  # what tools sent to the registration endpoint
-        self.jwks_requests = 0
+        self.jwks_requests = self.token_requests = 0
         self.launching = {"target": ""}  # what the auth endpoint signs: the target and claims to change
         self.tool_keys = []  # the tool's public keys (PEM), as its JWKS publishes them
         self.tokens, self.lineitems, self.scores, self.deep_links = {}, [], [], []
@@ -154,6 +154,7 @@ class Platform:
             self.deep_links.append(parse_qs(body)["JWT"][0])
             return 200, {"received": len(self.deep_links)}
         if path == "/token":
+            self.token_requests += 1
             form = {name: values[0] for name, values in parse_qs(body).items()}
             claims = self.verified_assertion(form["client_assertion"])
             assert form["grant_type"] == "client_credentials" and claims["iss"] == self.client_id
@@ -200,11 +201,13 @@ class Platform:
         scopes = self.tokens.get(headers.get("Authorization", "").removeprefix("Bearer "), [])
         if NRPS_SCOPE not in scopes:
             return 401, {"error": "invalid token"}, None
-        page = int(query.get("page", ["1"])[0])
+        if "page" in query:  # our next-page URLs say "Page": someone lower-cased one
+            return 400, {"error": "unknown parameter"}, None
+        page = int(query.get("Page", ["1"])[0])
         members = self.roster[(page - 1) * page_size : page * page_size]
         more = page * page_size < len(self.roster)
         body = {"id": f"{self.url}/memberships", "context": {"id": "course-101"}, "members": members}
-        return 200, body, f"{self.url}/memberships?page={page + 1}" if more else None
+        return 200, body, f"{self.url}/memberships?Page={page + 1}" if more else None
 
     def deep_linking(self, multiple=True):
         """The claims of a deep-linking request from the platform's content picker."""

@@ -63,3 +63,12 @@ def test_a_learner_cannot_open_the_content_picker(platform, section):
     response, _ = launch(Client(), platform, section, roles=("Learner",), **platform.deep_linking())
     assert "교수자만" in refused(response)
     assert Client().get("/lti/pick/").status_code == 302  # not signed in: to the login page
+
+
+def test_a_search_keeps_what_was_ticked_outside_it(platform, section, check):
+    client = picking(platform, section)
+    ticked = f"lecture-{section.lecture.pk}"
+    partial = client.get("/lti/pick/", {"q": "없는말", "item": [ticked]}, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert f'value="{ticked}" id="pick-lecture-{section.lecture.pk}" checked' in html  # kept, still ticked
+    assert f'value="quiz-{check.pk}"' not in html and "맞는 퀴즈가 없습니다" in html  # the rest filtered

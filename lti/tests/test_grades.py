@@ -112,3 +112,20 @@ def test_a_deleted_class_sends_nothing_and_the_quiz_still_finishes(
     with django_capture_on_commit_callbacks(execute=True):
         answer(client, check)  # each answer is accepted (200), the last finishes the attempt
     assert not ScoreOut.objects.exists() and not platform.scores
+
+
+def test_scores_share_one_token_and_an_expired_one_is_replaced_at_once(
+    platform, section, check, django_capture_on_commit_callbacks
+):
+    client = launched(platform, section)
+    asked = platform.token_requests
+    for _ in range(3):  # three attempts, three scores
+        with django_capture_on_commit_callbacks(execute=True):
+            answer(client, check)
+        client.post(reverse("quizzes:retry", args=[check.slug]))
+    assert len(platform.scores) == 3 and platform.token_requests == asked + 1  # one token for all three
+    platform.tokens.clear()  # the platform let it expire (or revoked it) before our ten minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(client, check)
+    assert len(platform.scores) == 4 and platform.token_requests == asked + 2
+    assert ScoreOut.objects.filter(status="sent").count() == 4 and not ScoreOut.objects.exclude(status="sent")
