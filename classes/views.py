@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from classes import gradebook, overview, panels, services
 from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, ReminderForm, StaffForm
 from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
+from core import audit
 from core.exports import csv_response, xlsx_response
 from quizzes.stats import analyse
 
@@ -191,6 +192,7 @@ def overview_view(request, pk):
     quizzes = [quiz for quiz, _done in context["quizzes"]]
     quiz = next((q for q in quizzes if str(q.pk) == request.GET.get("quiz")), quizzes[0] if quizzes else None)
     context |= {"quiz": quiz, "analysis": analyse(quiz, users=context["learner_ids"]) if quiz else None}
+    context["changes"] = [] if swap else audit.of_course(klass.course_id)
     return render(request, "classes/overview.html" + ("#analysis" if swap else ""), context)
 
 

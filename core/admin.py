@@ -149,8 +149,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log, read-only: who published, reverted, scheduled, regraded or imported what.
     Readable with ``core.view_auditentry`` (the content editors group has it)."""
 
-    list_display = ["at", "user_name", "action", "what", "detail"]
-    list_filter = ["action"]
+    list_display = ["at", "user_name", "action", "what", "course_title", "detail"]
+    list_filter = ["action", "course_title"]
     list_per_page = 50
     list_select_related = ["content_type"]
     search_fields = ["object_repr", "user_name", "detail"]

@@ -10,6 +10,7 @@ Action = AuditEntry.Action
 def record(user, action, obj=None, detail=""):
     """Note that ``user`` did ``action`` (an ``AuditEntry.Action``) to ``obj``; returns the entry."""
     known = user is not None and getattr(user, "is_authenticated", False)
+    course = getattr(obj, "audit_course", None)
     return AuditEntry.objects.create(
         user=user if known else None,
         user_name=user.get_username() if known else "",
@@ -18,4 +19,11 @@ def record(user, action, obj=None, detail=""):
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail,
+        course_pk=course.pk if course is not None else None,
+        course_title=str(course)[:200] if course is not None else "",
     )
+
+
+def of_course(course_pk, limit=20):
+    """The newest entries of one course, for its staff."""
+    return list(AuditEntry.objects.filter(course_pk=course_pk).select_related("content_type")[:limit])

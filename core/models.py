@@ -114,9 +114,14 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(_("무엇을"), max_length=200, blank=True)
     detail = models.TextField(_("내용"), blank=True)
+    # The course it belongs to (its content's ``audit_course``): a plain number and a copied title,
+    # as core knows no course; none for what every course shares (diagrams, patterns).
+    course_pk = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    course_title = models.CharField(_("강좌"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["course_pk", "-at"], name="audit_by_course")]
         verbose_name = pgettext_lazy("model", "작업 기록")
         verbose_name_plural = pgettext_lazy("model plural", "작업 기록")
 

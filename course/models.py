@@ -288,6 +288,10 @@ class Course(Publishable, models.Model):
     def get_absolute_url(self):
         return reverse("course:course-detail", args=[self.slug])
 
+    @property
+    def audit_course(self):
+        return self
+
 
 class Lecture(Publishable, Scheduled):
     """One lecture (N강) of a course, imported from one markdown file."""
@@ -350,6 +354,10 @@ class Lecture(Publishable, Scheduled):
         for section in sections:
             section.lecture = self  # their URLs need the lecture and course we already hold
         return sections
+
+    @property
+    def audit_course(self):
+        return self.course
 
 
 class Section(Publishable, Scheduled, RendersMarkdown):
@@ -416,6 +424,10 @@ class Section(Publishable, Scheduled, RendersMarkdown):
 
     def rendered_values(self):
         return {**super().rendered_values(), "outline": self.outline, "reading_minutes": self.reading_minutes}
+
+    @property
+    def audit_course(self):
+        return self.lecture.course
 
 
 class Diagram(ReferenceTarget):

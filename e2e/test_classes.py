@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from classes.models import Class
+from core import audit
 from e2e.conftest import looked_at
 from e2e.test_learner import PASSWORD
 from e2e.test_quiz import answer_all
@@ -132,8 +133,10 @@ def test_an_instructor_runs_a_class_that_two_learners_join_and_the_gradebook_sho
         looked_at(page, f"class-{name}")
     staff.goto(f"/classes/{klass.pk}/gradebook/")
     looked_at(staff, "class-gradebook")
+    audit.record(None, audit.Action.PUBLISHED, quiz, detail="2강 퀴즈를 공개함")  # the course's change log
     staff.goto(klass.get_absolute_url())
     staff.get_by_role("link", name="반 개요").click()
+    expect(staff.locator("#changes-caption + thead + tbody")).to_contain_text("2강 퀴즈를 공개함")
     expect(staff.locator(".heat-map")).to_be_visible()
     attention = staff.locator("section").filter(has=staff.locator("#attention-heading"))
     expect(attention).to_contain_text("지금은 없습니다.")  # both answered today, neither failed two quizzes

@@ -128,6 +128,10 @@ class Quiz(Publishable, Scheduled):
         now = now or timezone.now()
         return super().is_readable(now) and (self.section is None or self.section.is_readable(now))
 
+    @property
+    def audit_course(self):
+        return self.lecture.course
+
 
 GLUED_TO_BLANK = re.compile(r"[^\s<]*")
 
@@ -421,6 +425,10 @@ class Question(RendersMarkdown):
         """What an item is called in the reader's language: a position, a blank, or the matching term."""
         return self.kind_class.item_name(number, label)
 
+    @property
+    def audit_course(self):
+        return self.quiz.lecture.course
+
 
 def _choice_line(choice):
     """One choice as a line of a revision's comparison: "2. [정답] 서킷 브레이커 — 피드백"."""
@@ -578,6 +586,10 @@ class Choice(RendersMarkdown):
         """What a matching form posts for this choice's description: unlike ``token``, which the
         form shows beside the term, it cannot be linked to the term without the server's secret."""
         return salted_hmac("quizzes.pair", self.token).hexdigest()[:16]
+
+    @property
+    def audit_course(self):
+        return self.question.quiz.lecture.course
 
 
 class QuestionVersion(models.Model):

@@ -99,3 +99,24 @@ def test_the_overview_asks_a_fixed_number_of_queries(taught):
     with CaptureQueriesContext(connection) as many:
         client.get(url(klass))
     assert len(many) == len(few)
+
+
+def test_the_class_staff_read_their_course_s_audit_log_and_no_other(taught):
+    from core import audit
+    from course.tests.builders import make_course, make_lecture, make_section
+
+    klass, quiz, second, (alice, bora, chul), client = taught
+    editor = User.objects.create_user("editor")
+    audit.record(editor, audit.Action.PUBLISHED, quiz.section, detail="절을 공개함")
+    audit.record(editor, audit.Action.REGRADED, quiz.questions.first(), detail="판 1 → 판 2")
+    elsewhere = make_section(lecture=make_lecture(course=make_course(slug="other", title="다른 강좌")), slug="x")
+    audit.record(editor, audit.Action.REVERTED, elsewhere, detail="다른 강좌의 되돌림")
+    audit.record(editor, audit.Action.IMPORTED, None, detail="모든 강좌가 함께 쓰는 그림")
+    page = client.get(url(klass)).content.decode()
+    section = page.split('id="changes-heading"', 1)[1]
+    assert "절을 공개함" in section and "판 1 → 판 2" in section and "editor" in section
+    assert section.index("판 1 → 판 2") < section.index("절을 공개함")  # newest first
+    assert "다른 강좌의 되돌림" not in page and "모든 강좌가 함께 쓰는 그림" not in page
+    learner = Client()
+    learner.force_login(alice)
+    assert learner.get(url(klass)).status_code == 404

@@ -62,3 +62,14 @@ def test_staff_without_the_permission_may_not_read_it(client):
     client.logout()
     response = client.get(URL)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_each_entry_names_its_course_and_the_log_filters_by_it(client, editor):
+    section = make_section(title="한 강좌의 절")
+    entry = audit.record(editor, audit.Action.PUBLISHED, section)
+    course = section.lecture.course
+    assert (entry.course_pk, entry.course_title) == (course.pk, course.title)
+    shared = audit.record(editor, audit.Action.IMPORTED, None, detail="공유 그림")
+    assert (shared.course_pk, shared.course_title) == (None, "")
+    html = client.get(URL, {"course_title": course.title}).content.decode()
+    assert "한 강좌의 절" in html and "공유 그림" not in html
