@@ -306,15 +306,15 @@ def _preview_response(request, draft):
         template, context = drafts.preview(request, draft)
     except drafts.DraftGone:
         return _refused(request, 410, GONE_MESSAGE)
-    return _unshared(render(request, template, context))
+    return unshared(render(request, template, context))
 
 
 def _refused(request, status, message):
     response = render(request, "course/preview_refused.html", {"message": message}, status=status)
-    return _unshared(response)
+    return unshared(response)
 
 
-def _unshared(response):
+def unshared(response):
     """A preview is for its reader only: kept by no cache (the shared page cache refuses ``no-store``),
     indexed by no search engine, and its address (a key) is sent to no other page."""
     response["Cache-Control"] = "private, no-store"

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from course.apps import EDITORS_GROUP
 from course.models import Draft, Section
 from e2e.test_learner import PASSWORD, log_in
+from e2e.test_quiz import answer_all
 from quizzes.models import Answer, Attempt, Regrade
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +92,10 @@ def test_a_draft_is_previewed_published_compared_and_reverted_and_a_fixed_key_is
     shared.goto(link)
     expect(shared.locator(".preview-banner")).to_be_visible()
     expect(shared.locator(".prose").get_by_text(WORD)).to_be_visible()
+    check = quizzes.get(section=section, kind="check")  # the reviewer answers the lesson's check: graded, not kept
+    answer_all(shared, check, first_correct=False)
+    expect(shared.locator(".question.is-wrong")).to_have_count(1)
+    assert not Answer.objects.filter(question__quiz=check).exists() and not stranger.cookies()
     stranger.close()
 
     # 3. Published: the learner sees the sentence.

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from course import drafts
 from course.models import Lecture, Section
-from e2e.conftest import axe_violations
+from e2e.conftest import axe_violations, looked_at
 from e2e.test_authoring import make_editor
 from e2e.test_learner import PASSWORD
 from quizzes.models import Attempt
@@ -53,7 +54,7 @@ def test_previews_of_a_section_a_lecture_and_a_review_quiz_have_no_axe_violation
     browser, live_server, quizzes, editor_client
 ):
     editor = User.objects.get(username="editor")
-    section = Section.objects.get(slug="클라우드-네이티브")  # with its knowledge check, shown disabled
+    section = Section.objects.get(slug="클라우드-네이티브")  # with its knowledge check
     made = [
         draft_of(section, editor, body=section.body + "\n\n초안에 더한 문장입니다."),
         draft_of(Lecture.objects.get(number=1), editor, summary="초안에서 고친 요약입니다."),
@@ -74,6 +75,28 @@ def test_previews_of_a_section_a_lecture_and_a_review_quiz_have_no_axe_violation
         page.context.close()
         stranger.context.close()
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_a_preview_answered_without_javascript_gets_a_page_of_its_own(browser, live_server, quizzes, editor_client):
+    editor = User.objects.get(username="editor")
+    section = Section.objects.get(slug="클라우드-네이티브")
+    draft = draft_of(section, editor, body=section.body + "\n\n초안에 더한 문장입니다.")
+    link = reverse("course:signed-preview", args=[drafts.preview_token(draft)])
+    page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
+    page.goto(link)
+    block = page.locator(".question").filter(has=page.locator('input[type="radio"]')).first
+    block.locator('input[type="radio"]').first.check()
+    block.get_by_role("button", name="답 확인").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("미리 보기 채점")
+    expect(page.locator(".question__verdict")).to_be_visible()
+    page.context.close()
+    viewer = browser.new_context(base_url=live_server.url).new_page()  # the same page, with axe's script
+    viewer.goto(link)
+    block = viewer.locator(".question").filter(has=viewer.locator('input[type="radio"]')).first
+    block.locator('input[type="radio"]').first.check()
+    block.locator("form").evaluate("form => form.submit()")  # a plain post, as without JavaScript
+    viewer.get_by_role("heading", level=1, name="미리 보기 채점").wait_for()
+    looked_at(viewer, "preview-check")
 
 
 def test_admin_pages_and_a_regraded_attempt_have_no_axe_violations(browser, live_server, quizzes, editor_client):

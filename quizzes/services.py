@@ -8,6 +8,7 @@ two answers or reopen a finished attempt.
 
 from dataclasses import dataclass, field
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.cache import cached_fragment
 from core.personal import learner_changed
 from core.timing import write_transaction
+from course.drafts import PREVIEW_MAX_AGE
 from quizzes.kinds import AnswerError
 from quizzes.models import (
     Answer,
@@ -240,6 +242,37 @@ def _record(quiz, question, owner, attempt, answers, sent, first_time):
         raise
     learner_changed(attempt.owner_key)
     return answer
+
+
+PREVIEW_CHECK_SALT = "quizzes.preview-check"
+
+
+def preview_check_token(question_pk, number):
+    """What a preview's question form carries: proof that its page was a preview (an editor's, or
+    a signed link's), good as long as a preview link is."""
+    return signing.dumps([question_pk, number], salt=PREVIEW_CHECK_SALT)
+
+
+def preview_check(question_pk, token, sent):
+    """A preview's answer graded and shown as a learner's would be, recorded nowhere: the answered
+    QuestionState (its ``error`` set, unanswered, for input that cannot be graded). Raises
+    signing.BadSignature (SignatureExpired included) for a token no preview gave."""
+    signed_pk, number = signing.loads(token, salt=PREVIEW_CHECK_SALT, max_age=PREVIEW_MAX_AGE)
+    if signed_pk != question_pk:
+        raise signing.BadSignature("another question's token")
+    question = Question.objects.select_related("quiz", "section__lecture__course").get(pk=question_pk)
+    shuffler = Attempt(quiz=question.quiz, number=1, shuffle_seed=first_shuffle_seed(question.quiz))
+    choices, pairs = shuffler.arrange(question, question.choices.all())
+    state = QuestionState(question=question, number=number, choices=choices, pairs=pairs)
+    try:
+        given = parse_answer(question, **sent)
+    except AnswerError as error:
+        state.error, state.posted = str(error), sent
+        return state
+    answer = Answer.build(question=question, arranged=(choices, pairs), sent=given, mark=question.mark(**given))
+    state.question, state.choices, state.pairs = question.as_shown(answer.shown)
+    state.answer = answer
+    return state
 
 
 def answer_or_error(*, quiz, question, owner, sent):

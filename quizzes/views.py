@@ -4,16 +4,19 @@ an htmx POST gets the question's fragment plus the score, swapped out of band.""
 from functools import partial
 
 from django.contrib import messages
+from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.cache import cached_fragment, reads_query
 from course.models import Section
-from course.views import section_preview
+from course.views import section_preview, unshared
 from quizzes import services
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Question, Quiz
 
 ERRORS_SESSION_KEY = "quiz_errors"
 
@@ -59,6 +62,20 @@ def preview_quiz(request, quiz):
         return "quizzes/quiz_detail.html", quiz_context(request, quiz)
     section = Section.objects.select_related("lecture__course").get(pk=quiz.section_id)
     return section_preview(request, section, list(section.patterns.select_related("family")))
+
+
+@csrf_exempt  # a preview sets no cookie; this endpoint records and changes nothing
+@require_POST
+@vary_on_headers("HX-Request")
+def preview_check(request, question_pk):
+    """A question of a preview answered: graded and shown as a learner would see it, recorded nowhere."""
+    try:
+        state = services.preview_check(question_pk, request.POST.get("check", ""), services.posted(request.POST))
+    except (signing.BadSignature, Question.DoesNotExist):
+        raise Http404 from None
+    context = {"quiz": state.question.quiz, "state": state, "preview": True, "csrf_token": "NOTPROVIDED"}
+    template = "quizzes/_question.html" if request.htmx else "quizzes/preview_check.html"
+    return unshared(render(request, template, context))
 
 
 @reads_query()

@@ -71,5 +71,5 @@ def test_each_entry_names_its_course_and_the_log_filters_by_it(client, editor):
     assert (entry.course_pk, entry.course_title) == (course.pk, course.title)
     shared = audit.record(editor, audit.Action.IMPORTED, None, detail="공유 그림")
     assert (shared.course_pk, shared.course_title) == (None, "")
-    html = client.get(URL, {"course_title": course.title}).content.decode()
+    html = client.get(URL, {"course": course.pk}).content.decode()
     assert "한 강좌의 절" in html and "공유 그림" not in html

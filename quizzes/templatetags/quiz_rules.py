@@ -1,6 +1,7 @@
 from django import template
 
 from quizzes.models import questions_needed as needed
+from quizzes.services import preview_check_token
 
 register = template.Library()
 
@@ -9,3 +10,9 @@ register = template.Library()
 def questions_needed(pass_mark, total):
     """{{ quiz.pass_mark|questions_needed:count }}: right answers needed to pass."""
     return needed(pass_mark, total)
+
+
+@register.simple_tag
+def preview_check(state):
+    """{% preview_check state %}: the token a preview's question form posts (quizzes.services.preview_check)."""
+    return preview_check_token(state.question.pk, state.number)

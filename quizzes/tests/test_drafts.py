@@ -1,5 +1,7 @@
 """Drafts of quizzes, and the knowledge check in a draft's preview: shown as learners meet it, never recorded."""
 
+import re
+
 import pytest
 import reversion
 from django.contrib.sessions.models import Session
@@ -85,8 +87,9 @@ def test_the_preview_of_a_check_shows_the_draft_under_its_section_and_records_no
     html = response.content.decode()
     assert WORD in html and "kubelet" in html and check.section.title in html
     assert "미리 보기에서는 답을 저장하지 않습니다" in html and "미리 보기에서는 진도를 저장하지 않습니다" in html
-    # Nothing on the page posts: no answer form, no visit beacon, no completion toggle.
-    assert "data-hx-post" not in html and 'method="post"' not in html.split("site-footer")[0]
+    # Its questions post to the preview's grader alone: no answer endpoint, no visit beacon, no completion toggle.
+    posts = re.findall(r'data-hx-post="([^"]+)"', html.split("site-footer")[0])
+    assert posts and all(url.startswith("/quizzes/preview-check/") for url in posts)
     # Interacting: the page's own address takes no answer, and the link's reader has no session.
     assert client.post(url, {"choice": "x"}).status_code == 405
     link = reverse("course:signed-preview", args=[drafts.preview_token(Draft.of(check))])
@@ -203,3 +206,42 @@ def test_a_shipped_lesson_with_its_figures_and_check_previews_and_publishes(clie
     assert learner_records() == before
     client.post(reverse("admin:course_section_draft_publish", args=[section.pk]))
     assert WORD in visitor.get(reverse("course:search"), {"q": "덧붙인 문단"}).content.decode()
+
+
+def preview_forms(html):
+    """{question pk: the check token} of a preview's question forms."""
+    found = re.findall(r'/quizzes/preview-check/(\d+)/".*?name="check" value="([^"]+)"', html, re.S)
+    return {int(pk): token for pk, token in found}
+
+
+def test_a_preview_s_questions_answer_back_and_record_nothing(client, editor, check):
+    save_draft(client, check, title=WORD)
+    link = reverse("course:signed-preview", args=[drafts.preview_token(Draft.of(check))])
+    reviewer = Client()  # a reviewer with the link and no account
+    forms = preview_forms(reviewer.get(link).content.decode())
+    question = check.questions.get(kind="single")
+    right, wrong = question.choices.get(is_correct=True), question.choices.filter(is_correct=False).first()
+    before = learner_records()
+    url = reverse("quizzes:preview-check", args=[question.pk])
+    htmx = {"HX-Request": "true"}
+    graded = reviewer.post(url, {"check": forms[question.pk], "choice": right.token}, headers=htmx)
+    html = graded.content.decode()
+    assert graded.status_code == 200 and "정답입니다" in html and html.lstrip().startswith('<div class="question')
+    assert graded["Cache-Control"] == "private, no-store"
+    wrong_page = reviewer.post(url, {"check": forms[question.pk], "choice": wrong.token}).content.decode()
+    assert "오답입니다" in wrong_page and "미리 보기 채점" in wrong_page  # without JavaScript: a page of its own
+    empty = reviewer.post(url, {"check": forms[question.pk]}, headers=htmx).content.decode()
+    assert 'role="alert"' in empty and "답 확인" in empty  # the form again, with why
+    assert learner_records() == before and not reviewer.cookies
+    assert not Answer.objects.exists() and not Attempt.objects.exists()
+
+
+def test_a_preview_check_without_a_preview_s_token_is_refused(check):
+    question = check.questions.first()
+    url = reverse("quizzes:preview-check", args=[question.pk])
+    assert Client().post(url, {"choice": "x"}).status_code == 404
+    assert Client().post(url, {"check": "forged", "choice": "x"}).status_code == 404
+    other = services.preview_check_token(question.pk + 999, 1)
+    assert Client().post(url, {"check": other}).status_code == 404  # another question's token
+    gone = reverse("quizzes:preview-check", args=[question.pk + 999])
+    assert Client().post(gone, {"check": other}).status_code == 404  # a question that does not exist
