@@ -51,7 +51,9 @@ def _schedule(card, rating, correct, now):
 
 def _next(card, rating, correct, now):
     """Give the card (in memory) its next state after this review: FSRS's computation, no query."""
-    state = Card.from_dict(card.fsrs) if card.fsrs else Card()
+    # A new card's id given, as fsrs would make it: without one, fsrs sleeps 1 ms to keep ids apart
+    # (in every first answer's request); nothing here reads it, the ReviewCard's key is the card's.
+    state = Card.from_dict(card.fsrs) if card.fsrs else Card(card_id=int(now.timestamp() * 1000))
     state, _log = SCHEDULER.review_card(state, rating, now)
     if rating == Rating.Again:
         state.due = now  # due at once, whatever the interval would be
