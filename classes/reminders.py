@@ -42,7 +42,28 @@ class Mail:
     key: str
     template: str
     context: dict
+    address: str = ""
     message: EmailMessage | None = None
+
+
+_address_sources = []
+
+
+def register_address_source(source):
+    """``source(user_ids)`` gives {user id: address} for accounts without an e-mail of their own
+    (the LTI app: the address their LMS gave); the account's own address always wins."""
+    _address_sources.append(source)
+
+
+def addresses(users):
+    """{user id: where their mail goes} of ``users`` that have somewhere."""
+    found = {user.pk: user.email for user in users if user.email}
+    for source in _address_sources:
+        missing = [user.pk for user in users if user.pk not in found]
+        if not missing:
+            break
+        found |= {pk: address for pk, address in source(missing).items() if address and pk in missing}
+    return found
 
 
 def absolute(path):
@@ -74,9 +95,9 @@ def _published_target():
 def _due_mails_of(deadline, now):
     klass = deadline.klass
     extensions = dict(deadline.extensions.values_list("user_id", "due_at"))
-    members = list(
-        klass.memberships.filter(role=Role.LEARNER, reminders=True).exclude(user__email="").select_related("user")
-    )
+    members = list(klass.memberships.filter(role=Role.LEARNER, reminders=True).select_related("user"))
+    to = addresses([m.user for m in members])
+    members = [m for m in members if m.user_id in to]
     done = _finished(deadline, [m.user_id for m in members])
     sent = set(Reminder.objects.filter(key__startswith=f"due:{deadline.pk}:").values_list("user_id", "key"))
     for membership in members:
@@ -92,7 +113,7 @@ def _due_mails_of(deadline, now):
             "target_url": absolute(deadline.target.get_absolute_url()),
             "class_url": absolute(klass.get_absolute_url()),
         }
-        yield Mail(membership, Reminder.Kind.DUE, key, "classes/email/due", context)
+        yield Mail(membership, Reminder.Kind.DUE, key, "classes/email/due", context, to[membership.user_id])
 
 
 def _finished(deadline, user_ids):
@@ -125,11 +146,9 @@ def _digests(now):
         key = week_key(klass, now)
         if key is None:
             continue
-        staff = list(
-            klass.memberships.filter(role__in=MANAGING_ROLES, reminders=True)
-            .exclude(user__email="")
-            .select_related("user")
-        )
+        staff = list(klass.memberships.filter(role__in=MANAGING_ROLES, reminders=True).select_related("user"))
+        to = addresses([m.user for m in staff])
+        staff = [m for m in staff if m.user_id in to]
         if not staff or len(staff) == Reminder.objects.filter(key=key, user__in=[m.user_id for m in staff]).count():
             continue
         summary = overview.overview(klass, now)
@@ -144,7 +163,7 @@ def _digests(now):
             "gradebook_url": absolute(reverse("classes:gradebook", args=[klass.pk])),
         }
         for membership in staff:
-            yield Mail(membership, Reminder.Kind.DIGEST, key, "classes/email/digest", context)
+            yield Mail(membership, Reminder.Kind.DIGEST, key, "classes/email/digest", context, to[membership.user_id])
 
 
 def _render(mail):
@@ -167,12 +186,12 @@ def _send(mails, connection):
                 klass=mail.membership.klass,
                 kind=mail.kind,
                 key=mail.key,
-                address=user.email,
+                address=mail.address,
                 subject=subject[:200],
                 run=run,
             )
         )
-        mail.message = EmailMessage(subject, body, to=[user.email])
+        mail.message = EmailMessage(subject, body, to=[mail.address])
     Reminder.objects.bulk_create(claims, ignore_conflicts=True, batch_size=500)
     mine = {(user, key): pk for pk, user, key in Reminder.objects.filter(run=run).values_list("pk", "user_id", "key")}
     sent = set()

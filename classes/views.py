@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from classes import gradebook, overview, panels, services
 from classes.forms import ClassForm, DeadlineForm, ExtensionForm, GradebookForm, ReminderForm, StaffForm
 from classes.models import MANAGING_ROLES, STAFF_ROLES, Class, Extension, Role, dues_of
+from classes.reminders import addresses
 from core import audit
 from core.exports import csv_response, xlsx_response
 from quizzes.stats import analyse
@@ -70,6 +71,7 @@ def class_detail(request, pk):
     role = membership.role
     context = {"klass": klass, "role": role, "manages": role in MANAGING_ROLES}
     context["reminder_form"] = ReminderForm(instance=membership) if role in (Role.LEARNER, *MANAGING_ROLES) else None
+    context["reminder_address"] = addresses([request.user]).get(request.user.pk, "")
     if role == "learner":
         context["dues"] = dues_of(klass, request.user)
     else:

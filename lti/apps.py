@@ -8,6 +8,8 @@ class LtiConfig(AppConfig):
 
     def ready(self):
         from classes import panels as class_panels
-        from lti import panels, signals  # noqa: F401  (signals: connects its receivers)
+        from classes import reminders
+        from lti import members, panels, signals  # noqa: F401  (signals: connects its receivers)
 
         class_panels.register_staff_panel(panels.roster)
+        reminders.register_address_source(members.lms_addresses)

@@ -4,6 +4,7 @@ e-mail, and their place in the class, the role the LMS gives them. For a launch 
 from hashlib import sha256
 
 from django.contrib.auth import get_user_model
+from lti_tool.models import LtiUser
 
 from classes.models import Membership, Role
 
@@ -61,3 +62,10 @@ def take_part(klass, user, role):
     elif membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+
+
+def lms_addresses(user_ids):
+    """{account: the e-mail its LMS last gave}, for class reminders to accounts a launch made
+    (they have none of their own). Used only to send them mail: never to find or sign in an account."""
+    rows = LtiUser.objects.filter(auth_user_id__in=user_ids).exclude(email="").order_by("pk")
+    return dict(rows.values_list("auth_user_id", "email"))
