@@ -5,11 +5,8 @@ deadline (``learner_dues`` is cached); two at most otherwise."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from classes.models import LearnerDue, learner_dues
-from course.models import Section
-from learners.models import SectionProgress
+from learners.selectors import lectures_completed
 from quizzes.models import Attempt
 
 TEMPLATE = "classes/_due_panel.html"
@@ -43,22 +40,8 @@ def finished(user, dues, read=None):
         attempts = Attempt.objects.filter(user=user, quiz__in=quiz_ids, finished_at__isnull=False)
         done_quizzes = set(attempts.values_list("quiz_id", flat=True).distinct())
     if read is None:
-        read = _lectures_read(user, lecture_ids) if lecture_ids else set()
+        read = {lecture for _user, lecture in lectures_completed([user.pk], lecture_ids)} if lecture_ids else set()
     return [Item(due, due.quiz_id in done_quizzes if due.quiz_id else due.lecture_id in read) for due in dues]
-
-
-def _lectures_read(user, lecture_ids):
-    """The lectures of ``lecture_ids`` whose readable sections the learner has all completed. Two
-    queries, on this learner's progress rows only."""
-    readable = Section.objects.filter(Section.published_q(), lecture__in=lecture_ids)
-    totals = dict(readable.values("lecture").annotate(n=Count("id")).values_list("lecture", "n"))
-    done = dict(
-        SectionProgress.objects.filter(user=user, completed_at__isnull=False, section__in=readable)
-        .values("section__lecture")
-        .annotate(n=Count("id"))
-        .values_list("section__lecture", "n")
-    )
-    return {lecture for lecture, total in totals.items() if done.get(lecture) == total}
 
 
 def _panel(items, heading_id, scope):

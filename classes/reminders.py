@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from classes import overview
 from classes.models import MANAGING_ROLES, Class, Deadline, Extension, Membership, Reminder, Role
-from course.models import Lecture, Section
+from course.models import Lecture
+from learners.selectors import lectures_completed
 from quizzes.models import Attempt, Quiz
 
 AHEAD = timedelta(hours=48)
@@ -121,14 +122,7 @@ def _finished(deadline, user_ids):
     if deadline.quiz_id:
         attempts = Attempt.objects.filter(quiz=deadline.quiz_id, user__in=user_ids, finished_at__isnull=False)
         return set(attempts.values_list("user_id", flat=True).distinct())
-    sections = Section.objects.filter(Section.published_q(), lecture=deadline.lecture_id)
-    total = sections.count()
-    completed = (
-        sections.filter(progress__user__in=user_ids, progress__completed_at__isnull=False)
-        .values("progress__user")
-        .annotate(done=Count("id"))
-    )
-    return {row["progress__user"] for row in completed if row["done"] == total}
+    return {user for user, _lecture in lectures_completed(user_ids, [deadline.lecture_id])}
 
 
 def week_key(klass, now):
