@@ -4,6 +4,7 @@ learner lands on the lesson signed in, inside the platform's iframe, finishes it
 and the score arrives at the platform. The refusal page has no axe-core violation."""
 
 import re
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.conftest import ARTIFACTS, axe_violations, looked_at
 from e2e.test_quiz import answer_all
+from lti.models import ContextClass
 from lti.tests.platform import ROLES, Platform
 
 pytestmark = pytest.mark.e2e
@@ -168,6 +170,10 @@ def test_the_class_of_an_lms_course_shows_its_roster_to_its_staff(browser, live_
     query = urlencode(platform.login_params(target))
     page.goto(f"/lti/login/?{query}")
     page.wait_for_url(f"**{section.get_absolute_url()}")
+    for _ in range(50):  # the launch reads the roster once its redirect is sent
+        if ContextClass.objects.filter(roster_synced_at__isnull=False).exists():
+            break
+        time.sleep(0.1)
     page.goto("/classes/")
     page.get_by_role("link", name="클라우드 네이티브 2026 봄").first.click()
     page.get_by_role("button", name="LMS 명단 지금 가져오기").click()

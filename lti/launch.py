@@ -8,13 +8,16 @@ deployment it has never seen (``ToolConfig`` refuses one instead). Nothing is wr
 every check has passed.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import unquote, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +84,21 @@ class Launch:
     course: Course | None  # None: the content picker (deep linking), not a page of a course
     target: str  # the path on this site it opens
     quiz: Quiz | None  # when it opens a quiz: graded, and its grade may go back
+    after: Callable[[], object] | None = None  # what is left to do once the browser is on its way
+
+
+class Redirect(HttpResponseRedirect):
+    """A launch's redirect, then what the launch left to do (the day's roster): the WSGI server
+    closes a response once it has sent it, so a slow platform delays no learner's page."""
+
+    def __init__(self, found):
+        super().__init__(found.target)
+        self.after = found.after
+
+    def close(self):
+        super().close()
+        if self.after is not None:
+            self.after()
 
 
 def validated(request, message=None):
@@ -169,8 +187,8 @@ def admit(found):
         role = role_of(launch.roles_claim)
         if role is not None:
             take_part(context_class.klass, user, role)
-        if roster.due(context_class):
-            transaction.on_commit(lambda: roster.sync_quietly(context_class))
+        if roster.due(context_class):  # once the browser has its answer (``Redirect``)
+            found.after = partial(roster.sync_quietly, context_class)
     if found.quiz is not None:
         grades.link_launch(launch, found.quiz)
     return user, first_time

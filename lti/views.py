@@ -63,7 +63,7 @@ def launch(request):
     except Exception as error:  # pylti1p3 trips on some malformed tokens before it checks them: refuse those too
         return refused(request, error)
     lti_launch.enter(request, found)
-    return redirect(found.target)
+    return lti_launch.Redirect(found)
 
 
 @csrf_exempt  # posted from our own page in the LMS's frame, where no cookie of ours (CSRF's) comes back

@@ -59,8 +59,10 @@ def test_a_platform_that_is_down_changes_nothing_and_the_staff_are_told(platform
     platform.roster = [member("prof", "Instructor"), member("s1")]
     platform.tool_keys = [Key.objects.generate().public_key]
     client = Client()
-    launch(client, platform, section, sub="prof", roles=("Instructor",), **platform.nrps())
+    platform.down = 1  # down for the launch's own roster read, after its redirect: the launch goes on
+    response, _ = launch(client, platform, section, sub="prof", roles=("Instructor",), **platform.nrps())
     cc = ContextClass.objects.get()
+    assert response.status_code == 302 and "503" in cc.roster_error and cc.roster_synced_at is None
     platform.down = 1
     page = client.post(f"/lti/classes/{cc.klass.pk}/roster/", follow=True).content.decode()
     assert "LMS에서 명단을 가져오지 못했습니다" in page and roster_of(cc.klass) == {"prof": "instructor"}
@@ -106,3 +108,13 @@ def test_short_role_names_count_and_staff_the_lms_drops_lose_the_class(platform,
     client.post(f"/lti/classes/{cc.klass.pk}/roster/")
     assert Membership.objects.get(klass=cc.klass, user=site_staff).role == "assistant"  # added here: stays
     assert Membership.objects.get(klass=cc.klass, user__lti_users__sub="prof").role == "learner"
+
+
+def test_the_launch_s_roster_read_waits_until_its_redirect_is_sent():
+    from lti.launch import Launch, Redirect
+
+    done = []
+    response = Redirect(Launch(launch=None, course=None, target="/courses/", quiz=None, after=lambda: done.append(1)))
+    assert response.status_code == 302 and response["Location"] == "/courses/" and done == []
+    response.close()  # what the WSGI server does once the browser has the response
+    assert done == [1]
