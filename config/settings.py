@@ -263,6 +263,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "강의실 <noreply@localhost>")
 # Where e-mails (the class reminders) point: the site's public address.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Where an LMS shows the tool before a launch has said so (the login's pages in its iframe): Canvas
+# frames from the school's own host, which its issuer and auth URL do not name.
+LTI_FRAME_ORIGINS = [origin.strip() for origin in os.environ.get("LTI_FRAME_ORIGINS", "").split(",") if origin.strip()]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,6 +7,7 @@ that instead (``lti.storage``), which saves the learner the second trip through 
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -51,11 +52,12 @@ def new_window_context(params):
 
 def platform_origins(params):
     """Who may frame the login initiation's own pages: the platform that asked (its registration's
-    origins), no one else."""
+    origins, and the hosts ``LTI_FRAME_ORIGINS`` names for it), no one else."""
     registrations = LtiRegistration.objects.active().filter(issuer=params.get("iss", ""))
     if params.get("client_id"):
         registrations = registrations.filter(client_id=params["client_id"])
     registration = registrations.first()
     if registration is None:
         raise OIDCException("Could not find registration details")
-    return sorted({o for o in (origin(registration.issuer), origin(registration.auth_url)) if o})
+    found = {origin(registration.issuer), origin(registration.auth_url), *settings.LTI_FRAME_ORIGINS}
+    return sorted(found - {None})

@@ -33,7 +33,7 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
-TOKEN_KEPT = 600  # seconds: a platform's access token lasts an hour (Moodle's, Canvas's); kept well inside it
+TOKEN_KEPT = 300  # seconds: a platform's access token lasts an hour (Moodle's, Canvas's); kept well inside it
 TIMEOUT = (3, 5)  # seconds to connect, to read: a learner's finishing answer waits for the first try
 BACKOFF = [60, 120, 300, 900, 1800]  # then hourly
 GIVE_UP_AFTER = 30  # tries: about a day
@@ -194,9 +194,10 @@ def _create_lineitem(connector, row):
 
 
 class Connector(ServiceConnector):
-    """pylti1p3's, with the platform's access tokens kept in the shared cache (every score and
-    replica uses one, not a token request each), asked for again once when the platform refuses
-    one (it expired or was revoked early)."""
+    """pylti1p3's, with the platform's access tokens kept in the shared cache for five minutes
+    (every score and replica uses one, not a token request each; pylti1p3 does not pass on the
+    platform's ``expires_in``), asked for again once when the platform refuses one (401 or 403:
+    it expired or was revoked early)."""
 
     def __init__(self, registration):
         super().__init__(registration.to_registration(), requests_session=_session())
@@ -216,7 +217,7 @@ class Connector(ServiceConnector):
         try:
             answer = super().make_service_request(scopes, *args, **kwargs)
         except LtiServiceException as error:
-            if error.response.status_code != 401:
+            if error.response.status_code not in (401, 403):  # a token expired or revoked early
                 raise
             cache.delete(self._token_key(scopes))
             self._access_tokens.clear()

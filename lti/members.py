@@ -65,7 +65,13 @@ def take_part(klass, user, role):
 
 
 def lms_addresses(user_ids):
-    """{account: the e-mail its LMS last gave}, for class reminders to accounts a launch made
-    (they have none of their own). Used only to send them mail: never to find or sign in an account."""
-    rows = LtiUser.objects.filter(auth_user_id__in=user_ids).exclude(email="").order_by("pk")
+    """{account: the e-mail its LMS gave}, for class reminders to accounts a launch made (they have
+    none of their own), once they have come in through one: a roster's members who never opened
+    the tool get none, having never seen the class page where reminders are turned off. Used only
+    to send them mail, never to find or sign in an account."""
+    rows = (
+        LtiUser.objects.filter(auth_user_id__in=user_ids, auth_user__last_login__isnull=False)
+        .exclude(email="")
+        .order_by("pk")
+    )
     return dict(rows.values_list("auth_user_id", "email"))

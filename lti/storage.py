@@ -68,11 +68,13 @@ def login_page(request, params):
     auth_url = oidc.get_redirect_object(request.build_absolute_uri(reverse("lti:launch"))).get_redirect_url()
     query = {name: values[0] for name, values in parse_qs(urlsplit(auth_url).query).items()}
     platform = origin(auth_url)
-    cache.set(_key(query["state"]), {"nonce": query["nonce"], "platform": platform}, LIFETIME)
+    framed_by = cookies.platform_origins(params)
+    kept = {"nonce": query["nonce"], "platform": platform, "frame": params[TARGET], "framed_by": framed_by}
+    cache.set(_key(query["state"]), kept, LIFETIME)
     put = {"frame": params[TARGET], "origin": platform, "state": query["state"], "nonce": query["nonce"]}
     context = {**cookies.new_window_context(params), "storage": {**put, "next": auth_url}}
-    response = render(request, "lti/storage.html", context)
-    response.frame_ancestors = cookies.platform_origins(params)
+    response = _private(render(request, "lti/storage.html", context))
+    response.frame_ancestors = framed_by
     return response
 
 
@@ -86,12 +88,20 @@ def launch(request):
     return _continue_page(request, _validated(request, state, kept))
 
 
+def _private(response):
+    """For this browser alone (it holds a state, a nonce or a ticket). Not ``course.views.unshared``:
+    its ``no-referrer`` policy would make the next post's Origin ``null``, which ``from_here`` refuses."""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _read_back(request, state, kept):
     """Step 2's page: read the state and nonce back from the platform's storage, post them here."""
-    get = {"frame": request.POST.get(TARGET) or "", "origin": kept["platform"], "state": state, "nonce": kept["nonce"]}
+    frame = request.POST.get(TARGET) or kept.get("frame", "")  # a platform may name it at login only
+    get = {"frame": frame, "origin": kept["platform"], "state": state, "nonce": kept["nonce"]}
     form = {"id_token": request.POST.get("id_token", ""), "state": state}
-    response = render(request, "lti/storage.html", {"storage": {**get, "form": form}})
-    response.frame_ancestors = [kept["platform"]]
+    response = _private(render(request, "lti/storage.html", {"storage": {**get, "form": form}}))
+    response.frame_ancestors = kept["framed_by"]
     return response
 
 
@@ -103,17 +113,24 @@ def _validated(request, state, kept):
     if request.POST["stored_state"] != state or request.POST.get("stored_nonce") != kept["nonce"]:
         raise lti_launch.Refused(NOT_STORED)
     message = StoredStateLaunch(request, lti_launch.ToolConfig(), launch_data_storage=NoCookieStorage())
-    found = lti_launch.validated(request, message)
-    if found.launch.get_launch_data()["nonce"] != kept["nonce"]:
-        raise lti_launch.Refused(NOT_STORED)
-    return found
+    message.expected_nonce = kept["nonce"]
+    return lti_launch.validated(request, message)
 
 
 class StoredStateLaunch(DjangoMessageLaunch):
-    """The state was checked against the platform's storage (``_validated``), not a cookie."""
+    """The state was checked against the platform's storage (``_validated``), not a cookie; the
+    id_token's nonce must be the one that login issued (any other storage login's would pass
+    pylti1p3's check), checked before any nonce is used up or launch kept."""
+
+    expected_nonce = None
 
     def validate_state(self):
         return self
+
+    def validate_nonce(self):
+        if self._get_jwt_body().get("nonce") != self.expected_nonce:
+            raise lti_launch.Refused(NOT_STORED)
+        return super().validate_nonce()
 
 
 def from_here(request):
@@ -132,7 +149,7 @@ def _continue_page(request, found):
         "first": first_time,
         "pick": deep_linking.allowed(found.launch) if found.launch.is_deep_link_launch else None,
     }
-    response = render(request, "lti/continue.html", {"ticket": signing.dumps(ticket, salt=TICKET_SALT)})
+    response = _private(render(request, "lti/continue.html", {"ticket": signing.dumps(ticket, salt=TICKET_SALT)}))
     response.frame_ancestors = platform_origins(found.launch)
     return response
 

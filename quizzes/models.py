@@ -825,7 +825,7 @@ class GradedAnswer(models.Model):
         return cls.build(**graded).save_with_choices()
 
     @classmethod
-    def build(cls, *, question, arranged, sent, mark, **fields):
+    def build(cls, *, question, arranged, sent, mark, versioned=True, **fields):
         """A graded answer, not yet stored: ``sent`` as ``parse_answer`` read it, ``mark`` as the
         question graded it, ``arranged`` the (choices, pairs) the learner was shown. Built before
         the write transaction, so that the transaction only writes (``save_with_choices``)."""
@@ -837,7 +837,8 @@ class GradedAnswer(models.Model):
             shown=question.shown(choices, pairs) | {"chosen": [c.token for c in chosen]},
             is_correct=mark.is_correct,
             credit=mark.credit,
-            version_id=QuestionVersion.current_id(question),
+            # ``versioned=False``: a preview's answer, stored nowhere, that must not make a version either
+            version_id=QuestionVersion.current_id(question) if versioned else None,
             **fields,
         )
         answer.chosen = list(chosen)

@@ -17,6 +17,7 @@ from core.cache import cached_fragment
 from core.personal import learner_changed
 from core.timing import write_transaction
 from course.drafts import PREVIEW_MAX_AGE
+from course.models import Draft
 from quizzes.kinds import AnswerError
 from quizzes.models import (
     Answer,
@@ -247,20 +248,22 @@ def _record(quiz, question, owner, attempt, answers, sent, first_time):
 PREVIEW_CHECK_SALT = "quizzes.preview-check"
 
 
-def preview_check_token(question_pk, number):
-    """What a preview's question form carries: proof that its page was a preview (an editor's, or
-    a signed link's), good as long as a preview link is."""
-    return signing.dumps([question_pk, number], salt=PREVIEW_CHECK_SALT)
+def preview_check_token(draft, question_pk, number):
+    """What a preview's question form carries: proof that its page was ``draft``'s preview (an
+    editor's, or a signed link's). Good while that draft lasts (published or dropped, it ends)."""
+    return signing.dumps([draft.pk, question_pk, number], salt=PREVIEW_CHECK_SALT)
 
 
 def preview_check(question_pk, token, sent):
-    """A preview's answer graded and shown as a learner's would be, recorded nowhere: the answered
-    QuestionState (its ``error`` set, unanswered, for input that cannot be graded). Raises
-    signing.BadSignature (SignatureExpired included) for a token no preview gave."""
-    signed_pk, number = signing.loads(token, salt=PREVIEW_CHECK_SALT, max_age=PREVIEW_MAX_AGE)
-    if signed_pk != question_pk:
-        raise signing.BadSignature("another question's token")
+    """A preview's answer graded and shown as a learner's would be, recorded nowhere (not even a
+    question version): (the answered QuestionState, its ``error`` set and unanswered for input that
+    cannot be graded; the draft previewed). Raises signing.BadSignature for a token no preview of a draft that still
+    exists gave, for this question; Question.DoesNotExist for a question gone."""
+    draft_pk, signed_pk, number = signing.loads(token, salt=PREVIEW_CHECK_SALT, max_age=PREVIEW_MAX_AGE)
     question = Question.objects.select_related("quiz", "section__lecture__course").get(pk=question_pk)
+    draft = Draft.objects.filter(pk=draft_pk).select_related("content_type").first()
+    if signed_pk != question_pk or draft is None or not _previews_quiz_of(draft, question.quiz):
+        raise signing.BadSignature("not a question of a draft's preview")
     shuffler = Attempt(quiz=question.quiz, number=1, shuffle_seed=first_shuffle_seed(question.quiz))
     choices, pairs = shuffler.arrange(question, question.choices.all())
     state = QuestionState(question=question, number=number, choices=choices, pairs=pairs)
@@ -268,11 +271,18 @@ def preview_check(question_pk, token, sent):
         given = parse_answer(question, **sent)
     except AnswerError as error:
         state.error, state.posted = str(error), sent
-        return state
-    answer = Answer.build(question=question, arranged=(choices, pairs), sent=given, mark=question.mark(**given))
+        return state, draft
+    mark = question.mark(**given)
+    answer = Answer.build(question=question, arranged=(choices, pairs), sent=given, mark=mark, versioned=False)
     state.question, state.choices, state.pairs = question.as_shown(answer.shown)
     state.answer = answer
-    return state
+    return state, draft
+
+
+def _previews_quiz_of(draft, quiz):
+    """Whether ``draft``'s preview shows ``quiz``: the quiz's own, its section's or its lecture's."""
+    linked = {"quiz": quiz.pk, "section": quiz.section_id, "lecture": quiz.lecture_id}
+    return linked.get(draft.content_type.model) == draft.object_id
 
 
 def answer_or_error(*, quiz, question, owner, sent):

@@ -70,10 +70,10 @@ def preview_quiz(request, quiz):
 def preview_check(request, question_pk):
     """A question of a preview answered: graded and shown as a learner would see it, recorded nowhere."""
     try:
-        state = services.preview_check(question_pk, request.POST.get("check", ""), services.posted(request.POST))
+        state, draft = services.preview_check(question_pk, request.POST.get("check", ""), services.posted(request.POST))
     except (signing.BadSignature, Question.DoesNotExist):
         raise Http404 from None
-    context = {"quiz": state.question.quiz, "state": state, "preview": True, "csrf_token": "NOTPROVIDED"}
+    context = {"quiz": state.question.quiz, "state": state, "preview": draft, "csrf_token": "NOTPROVIDED"}
     template = "quizzes/_question.html" if request.htmx else "quizzes/preview_check.html"
     return unshared(render(request, template, context))
 

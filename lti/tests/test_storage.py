@@ -12,6 +12,7 @@ from django.test import Client
 from lti_tool.models import LtiUser
 
 from classes.models import Membership
+from lti.models import UsedNonce
 from lti.tests.platform import STORAGE_FRAME
 from lti.tests.test_launch import recorded, refused, target
 
@@ -64,6 +65,7 @@ def test_the_login_keeps_its_state_with_the_platform_and_the_launch_reads_it_bac
     assert recorded() == (0, 0, 0, 1)  # nothing yet: only the platform's deployment
     page = read_back(client, get)
     assert page.status_code == 200 and "새 창에서 계속" in page.content.decode()
+    assert page["Cache-Control"] == "private, no-store"  # a ticket: for this browser alone
     assert 'target="_blank"' in page.content.decode()
     ancestors = page["Content-Security-Policy"].split("frame-ancestors ", 1)[1].split(";")[0].split()
     assert platform.url in ancestors and "X-Frame-Options" not in page
@@ -134,3 +136,39 @@ def test_a_launch_with_its_cookie_never_takes_the_storage_path(platform, section
     checking = client.get("/lti/login/", platform.login_params(target(section), storage=True))
     request = client.get(checking["Location"])  # the cookie came back: the usual redirect
     assert request.status_code == 302 and request["Location"].startswith(f"{platform.url}/auth?")
+
+
+def test_an_id_token_from_one_login_with_another_login_s_state_spends_nothing(platform, section):
+    first, second = Client(), Client()
+    put_a = storage_login(first, platform, section)
+    put_b = storage_login(second, platform, section)
+    token_a = platform.id_token(platform.claims(put_a["nonce"], target(section)))
+    mixed = {
+        "id_token": token_a,
+        "state": put_b["state"],
+        "stored_state": put_b["state"],
+        "stored_nonce": put_b["nonce"],
+    }
+    before = recorded()
+    refused(second.post("/lti/launch/", mixed, headers={"Origin": HERE}))
+    assert recorded() == before and not UsedNonce.objects.exists()
+    own = {"id_token": token_a, "state": put_a["state"], "stored_state": put_a["state"], "stored_nonce": put_a["nonce"]}
+    assert first.post("/lti/launch/", own, headers={"Origin": HERE}).status_code == 200  # A's launch still good
+
+
+def test_the_school_s_own_host_may_frame_the_pages_before_the_launch(platform, section, settings):
+    settings.LTI_FRAME_ORIGINS = ["https://school.instructure.com"]  # Canvas frames from there
+
+    def ancestors(page):
+        return page["Content-Security-Policy"].split("frame-ancestors ", 1)[1].split(";")[0].split()
+
+    client = Client()
+    checking = client.get("/lti/login/", platform.login_params(target(section), storage=True))
+    client.cookies.clear()
+    login_page = client.get(checking["Location"])
+    put = stored(login_page)
+    token = platform.id_token(platform.claims(put["nonce"], target(section)))
+    read_back_page = client.post("/lti/launch/", {"id_token": token, "state": put["state"]})
+    for page in (login_page, read_back_page):
+        assert "https://school.instructure.com" in ancestors(page) and platform.url in ancestors(page)
+        assert "https://attacker.example" not in ancestors(page)

@@ -13,6 +13,7 @@ def questions_needed(pass_mark, total):
 
 
 @register.simple_tag
-def preview_check(state):
-    """{% preview_check state %}: the token a preview's question form posts (quizzes.services.preview_check)."""
-    return preview_check_token(state.question.pk, state.number)
+def preview_check(draft, state):
+    """{% preview_check preview state %}: the token a draft's preview's question form posts
+    (quizzes.services.preview_check)."""
+    return preview_check_token(draft, state.question.pk, state.number)

@@ -16,7 +16,7 @@ from course.tests.builders import make_lecture, make_section
 from course.tests.test_drafts import change_url, inline_rows
 from learners.models import SectionProgress
 from quizzes import services
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models import Answer, Attempt, QuestionVersion, Quiz
 from quizzes.tests.builders import add_question, make_check
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,8 @@ def review(db):
 
 
 def learner_records():
-    return [Attempt.objects.count(), Answer.objects.count(), SectionProgress.objects.count(), Session.objects.count()]
+    counts = [Attempt.objects.count(), Answer.objects.count(), SectionProgress.objects.count(), Session.objects.count()]
+    return [*counts, QuestionVersion.objects.count()]  # a preview's answer makes no question version either
 
 
 def test_a_quiz_draft_leaves_the_live_quiz_for_learners(client, editor, check):
@@ -236,12 +237,21 @@ def test_a_preview_s_questions_answer_back_and_record_nothing(client, editor, ch
     assert not Answer.objects.exists() and not Attempt.objects.exists()
 
 
-def test_a_preview_check_without_a_preview_s_token_is_refused(check):
+def test_a_preview_check_without_a_live_draft_s_token_for_its_question_is_refused(client, editor, check, review):
     question = check.questions.first()
     url = reverse("quizzes:preview-check", args=[question.pk])
     assert Client().post(url, {"choice": "x"}).status_code == 404
     assert Client().post(url, {"check": "forged", "choice": "x"}).status_code == 404
-    other = services.preview_check_token(question.pk + 999, 1)
+    save_draft(client, check, title=WORD)
+    draft = Draft.of(check)
+    good = services.preview_check_token(draft, question.pk, 1)
+    assert Client().post(url, {"check": good}).status_code == 200
+    other = services.preview_check_token(draft, question.pk + 999, 1)
     assert Client().post(url, {"check": other}).status_code == 404  # another question's token
     gone = reverse("quizzes:preview-check", args=[question.pk + 999])
     assert Client().post(gone, {"check": other}).status_code == 404  # a question that does not exist
+    elsewhere = review.questions.first()  # a question this draft's preview never showed
+    token = services.preview_check_token(draft, elsewhere.pk, 1)
+    assert Client().post(reverse("quizzes:preview-check", args=[elsewhere.pk]), {"check": token}).status_code == 404
+    drafts.draft_discard(draft=draft, user=editor)  # the draft is gone: its preview's forms grade no more
+    assert Client().post(url, {"check": good}).status_code == 404

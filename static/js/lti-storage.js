@@ -45,11 +45,13 @@
   if (form) {  // the launch: read back what the login kept, post it with the launch
     get("lti_state_" + data.state)
       .then(function (state) {
-        form.elements.stored_state.value = state || "";
+        if (!state) throw new Error("no state kept");  // nothing to post: the launch stays unspent
+        form.elements.stored_state.value = state;
         return get("lti_nonce_" + data.nonce);
       })
       .then(function (nonce) {
-        form.elements.stored_nonce.value = nonce || "";
+        if (!nonce) throw new Error("no nonce kept");
+        form.elements.stored_nonce.value = nonce;
         form.submit();
       })
       .catch(failed);
