@@ -170,7 +170,10 @@ def redeem(request):
             UsedNonce.objects.create(issuer=TICKET_ISSUER, nonce=ticket["id"], expires_at=expires)
     except IntegrityError:
         raise lti_launch.Refused(_("이미 한 번 쓴 요청입니다. LMS에서 링크를 다시 눌러 주세요.")) from None
-    login(request, get_user_model().objects.get(pk=ticket["user"]), backend="django.contrib.auth.backends.ModelBackend")
+    user = get_user_model().objects.filter(pk=ticket["user"], is_active=True).first()
+    if user is None:  # deactivated in the two minutes since
+        raise lti_launch.Refused(_("이 계정은 쓸 수 없습니다. 이 사이트의 관리자에게 물어보세요."))
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if ticket["pick"] is not None:
         request.session[deep_linking.SESSION_KEY] = ticket["pick"]
     if ticket["first"]:

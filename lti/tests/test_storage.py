@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from lti_tool.models import LtiUser
 
@@ -121,6 +122,15 @@ def test_a_ticket_works_once_from_our_own_page_and_for_two_minutes(platform, sec
     assert Client().post("/lti/continue/", {"ticket": good}, headers={"Origin": HERE}).status_code == 302
     again = refused(Client().post("/lti/continue/", {"ticket": good}, headers={"Origin": HERE}))
     assert "이미 한 번 쓴 요청" in again
+
+
+def test_a_ticket_of_an_account_deactivated_since_signs_nobody_in(platform, section):
+    client = Client()
+    page = read_back(client, first_post(client, platform, section, storage_login(client, platform, section)))
+    User.objects.filter(pk=LtiUser.objects.get(sub="student-1").auth_user_id).update(is_active=False)
+    window = Client()
+    refused(window.post("/lti/continue/", {"ticket": ticket(page)}, headers={"Origin": HERE}))
+    assert "로그아웃" not in window.get(section.get_absolute_url()).content.decode()
 
 
 def test_a_stale_ticket_is_refused(platform, section, monkeypatch):
