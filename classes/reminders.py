@@ -67,6 +67,13 @@ def addresses(users):
     return found
 
 
+def _reachable(memberships):
+    """(the memberships whose user has an address, {user id: address})."""
+    memberships = list(memberships.select_related("user"))
+    to = addresses([m.user for m in memberships])
+    return [m for m in memberships if m.user_id in to], to
+
+
 def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
@@ -96,9 +103,7 @@ def _published_target():
 def _due_mails_of(deadline, now):
     klass = deadline.klass
     extensions = dict(deadline.extensions.values_list("user_id", "due_at"))
-    members = list(klass.memberships.filter(role=Role.LEARNER, reminders=True).select_related("user"))
-    to = addresses([m.user for m in members])
-    members = [m for m in members if m.user_id in to]
+    members, to = _reachable(klass.memberships.filter(role=Role.LEARNER, reminders=True))
     done = _finished(deadline, [m.user_id for m in members])
     sent = set(Reminder.objects.filter(key__startswith=f"due:{deadline.pk}:").values_list("user_id", "key"))
     for membership in members:
@@ -140,9 +145,7 @@ def _digests(now):
         key = week_key(klass, now)
         if key is None:
             continue
-        staff = list(klass.memberships.filter(role__in=MANAGING_ROLES, reminders=True).select_related("user"))
-        to = addresses([m.user for m in staff])
-        staff = [m for m in staff if m.user_id in to]
+        staff, to = _reachable(klass.memberships.filter(role__in=MANAGING_ROLES, reminders=True))
         if not staff or len(staff) == Reminder.objects.filter(key=key, user__in=[m.user_id for m in staff]).count():
             continue
         summary = overview.overview(klass, now)

@@ -7,14 +7,13 @@ that instead (``lti.storage``), which saves the learner the second trip through 
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from lti_tool.models import LtiRegistration
 from pylti1p3.exception import OIDCException
 
-from lti.middleware import origin
+from lti.middleware import registration_origins
 
 TEST_COOKIE = "lti-cookies"
 CHECKED = "cookie_check"
@@ -59,5 +58,4 @@ def platform_origins(params):
     registration = registrations.first()
     if registration is None:
         raise OIDCException("Could not find registration details")
-    found = {origin(registration.issuer), origin(registration.auth_url), *settings.LTI_FRAME_ORIGINS}
-    return sorted(found - {None})
+    return registration_origins(registration)

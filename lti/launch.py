@@ -153,12 +153,17 @@ def _target(request, uri):
 
 
 def _use_nonce(body):
-    expires = datetime.fromtimestamp(int(body["exp"]), tz=UTC)
+    use_once(body["iss"], body["nonce"], datetime.fromtimestamp(int(body["exp"]), tz=UTC))
+
+
+def use_once(issuer, nonce, expires_at, refusal=REPLAYED):
+    """Record ``nonce`` of ``issuer`` as used until ``expires_at``; Refused(``refusal``) if it was
+    already (``UsedNonce`` is unique per issuer). Those past their time are dropped meanwhile."""
     try:
         with transaction.atomic():
-            UsedNonce.objects.create(issuer=body["iss"], nonce=body["nonce"], expires_at=expires)
+            UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
     except IntegrityError:
-        raise Refused(REPLAYED) from None
+        raise Refused(refusal) from None
     UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
 
 

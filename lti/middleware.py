@@ -21,11 +21,16 @@ def platform_origins(launch):
     """Where a launch's pages may be framed: the issuer's and auth endpoint's origins, and those
     the signed launch names for where the learner is (its return URL, the platform's URL: Canvas
     frames from the school's own host), and the hosts ``LTI_FRAME_ORIGINS`` names."""
-    registration = launch.registration
     presentation = launch.launch_presentation_claim or {}
     platform = launch.get_claim("https://purl.imsglobal.org/spec/lti/claim/tool_platform") or {}
-    urls = (registration.issuer, registration.auth_url, presentation.get("return_url"), platform.get("url"))
-    return sorted({found for url in (*urls, *settings.LTI_FRAME_ORIGINS) if (found := origin(url))})
+    return registration_origins(launch.registration, presentation.get("return_url"), platform.get("url"))
+
+
+def registration_origins(registration, *urls):
+    """The origins of the platform's issuer and auth endpoint, of ``urls``, and of the hosts
+    ``LTI_FRAME_ORIGINS`` names: who may frame a page of that platform's."""
+    every = (registration.issuer, registration.auth_url, *urls, *settings.LTI_FRAME_ORIGINS)
+    return sorted({found for url in every if (found := origin(url))})
 
 
 def remember_platform(request, launch):

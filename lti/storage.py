@@ -22,7 +22,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +32,6 @@ from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch,
 from lti import cookies, deep_linking
 from lti import launch as lti_launch
 from lti.middleware import origin, platform_origins
-from lti.models import UsedNonce
 
 TARGET = "lti_storage_target"
 LIFETIME = 300  # seconds: the state's, as pylti1p3 gives its state cookie
@@ -164,12 +162,10 @@ def redeem(request):
         raise lti_launch.Refused(_("새 창으로 이어 가는 시간이 지났습니다. LMS에서 링크를 다시 눌러 주세요.")) from None
     except signing.BadSignature:
         raise lti_launch.Refused(_("이 사이트가 만든 것이 아닌 요청입니다.")) from None
-    try:
-        with transaction.atomic():
-            expires = timezone.now() + timedelta(seconds=TICKET_AGE)
-            UsedNonce.objects.create(issuer=TICKET_ISSUER, nonce=ticket["id"], expires_at=expires)
-    except IntegrityError:
-        raise lti_launch.Refused(_("이미 한 번 쓴 요청입니다. LMS에서 링크를 다시 눌러 주세요.")) from None
+    expires = timezone.now() + timedelta(seconds=TICKET_AGE)
+    lti_launch.use_once(
+        TICKET_ISSUER, ticket["id"], expires, _("이미 한 번 쓴 요청입니다. LMS에서 링크를 다시 눌러 주세요.")
+    )
     user = get_user_model().objects.filter(pk=ticket["user"], is_active=True).first()
     if user is None:  # deactivated in the two minutes since
         raise lti_launch.Refused(_("이 계정은 쓸 수 없습니다. 이 사이트의 관리자에게 물어보세요."))

@@ -248,10 +248,10 @@ def _record(quiz, question, owner, attempt, answers, sent, first_time):
 PREVIEW_CHECK_SALT = "quizzes.preview-check"
 
 
-def preview_check_token(draft, question_pk, number):
+def preview_check_token(draft, question_pk):
     """What a preview's question form carries: proof that its page was ``draft``'s preview (an
     editor's, or a signed link's). Good while that draft lasts (published or dropped, it ends)."""
-    return signing.dumps([draft.pk, question_pk, number], salt=PREVIEW_CHECK_SALT)
+    return signing.dumps([draft.pk, question_pk], salt=PREVIEW_CHECK_SALT)
 
 
 def preview_check(question_pk, token, sent):
@@ -259,23 +259,22 @@ def preview_check(question_pk, token, sent):
     question version): (the answered QuestionState, its ``error`` set and unanswered for input that
     cannot be graded; the draft previewed). Raises signing.BadSignature for a token no preview of a draft that still
     exists gave, for this question; Question.DoesNotExist for a question gone."""
-    draft_pk, signed_pk, number = signing.loads(token, salt=PREVIEW_CHECK_SALT, max_age=PREVIEW_MAX_AGE)
-    question = Question.objects.select_related("quiz", "section__lecture__course").get(pk=question_pk)
+    draft_pk, signed_pk = signing.loads(token, salt=PREVIEW_CHECK_SALT, max_age=PREVIEW_MAX_AGE)
+    quiz = Question.objects.select_related("quiz").get(pk=question_pk).quiz
     draft = Draft.objects.filter(pk=draft_pk).select_related("content_type").first()
-    if signed_pk != question_pk or draft is None or not _previews_quiz_of(draft, question.quiz):
+    if signed_pk != question_pk or draft is None or not _previews_quiz_of(draft, quiz):
         raise signing.BadSignature("not a question of a draft's preview")
-    shuffler = Attempt(quiz=question.quiz, number=1, shuffle_seed=first_shuffle_seed(question.quiz))
-    choices, pairs = shuffler.arrange(question, question.choices.all())
-    state = QuestionState(question=question, number=number, choices=choices, pairs=pairs)
+    [state] = question_states(quiz, None, answers=[], only=question_pk)  # as a first-time visitor sees it
     try:
-        given = parse_answer(question, **sent)
+        given = parse_answer(state.question, **sent)
     except AnswerError as error:
         state.error, state.posted = str(error), sent
         return state, draft
-    mark = question.mark(**given)
-    answer = Answer.build(question=question, arranged=(choices, pairs), sent=given, mark=mark, versioned=False)
-    state.question, state.choices, state.pairs = question.as_shown(answer.shown)
-    state.answer = answer
+    mark = state.question.mark(**given)
+    arranged = (state.choices, state.pairs)
+    answer = Answer.build(question=state.question, arranged=arranged, sent=given, mark=mark, versioned=False)
+    answer.question = state.question
+    [state] = question_states(quiz, None, answers=[answer], only=question_pk)
     return state, draft
 
 

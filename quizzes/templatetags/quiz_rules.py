@@ -16,4 +16,4 @@ def questions_needed(pass_mark, total):
 def preview_check(draft, state):
     """{% preview_check preview state %}: the token a draft's preview's question form posts
     (quizzes.services.preview_check)."""
-    return preview_check_token(draft, state.question.pk, state.number)
+    return preview_check_token(draft, state.question.pk)

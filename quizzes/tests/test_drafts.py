@@ -244,14 +244,14 @@ def test_a_preview_check_without_a_live_draft_s_token_for_its_question_is_refuse
     assert Client().post(url, {"check": "forged", "choice": "x"}).status_code == 404
     save_draft(client, check, title=WORD)
     draft = Draft.of(check)
-    good = services.preview_check_token(draft, question.pk, 1)
+    good = services.preview_check_token(draft, question.pk)
     assert Client().post(url, {"check": good}).status_code == 200
-    other = services.preview_check_token(draft, question.pk + 999, 1)
+    other = services.preview_check_token(draft, question.pk + 999)
     assert Client().post(url, {"check": other}).status_code == 404  # another question's token
     gone = reverse("quizzes:preview-check", args=[question.pk + 999])
     assert Client().post(gone, {"check": other}).status_code == 404  # a question that does not exist
     elsewhere = review.questions.first()  # a question this draft's preview never showed
-    token = services.preview_check_token(draft, elsewhere.pk, 1)
+    token = services.preview_check_token(draft, elsewhere.pk)
     assert Client().post(reverse("quizzes:preview-check", args=[elsewhere.pk]), {"check": token}).status_code == 404
     drafts.draft_discard(draft=draft, user=editor)  # the draft is gone: its preview's forms grade no more
     assert Client().post(url, {"check": good}).status_code == 404
